@@ -1,0 +1,183 @@
+"""The ``kedro-taskflow`` command line: ``generate`` and ``plan``."""
+
+from __future__ import annotations
+
+import functools
+import json
+import shlex
+import sys
+from pathlib import Path
+
+import click
+
+from kedro_taskflow import __version__, writer
+from kedro_taskflow.errors import UsageError
+from kedro_taskflow.model import DagPlan, Deployment
+
+DEFAULT_TARGET = "airflow_dags"
+
+
+def _selection(command):
+    """Options shared by ``generate`` and ``plan``: which project, env and pipelines."""
+    options = [
+        click.option(
+            "--project-path",
+            type=click.Path(path_type=Path),
+            help="Kedro project folder [default: the nearest one at or above the current folder].",
+        ),
+        click.option("--env", help="Kedro configuration environment [default: the project's]."),
+        click.option(
+            "--pipeline",
+            "pipelines",
+            multiple=True,
+            help="Pipeline to generate a DAG for; repeatable [default: __default__].",
+        ),
+        click.option("--all", "all_pipelines", is_flag=True, help="One DAG for every registered pipeline."),
+        click.option(
+            "--conf-source", help="Configuration folder or archive, relative to the project [default: conf]."
+        ),
+        click.option(
+            "--target-dir",
+            type=click.Path(path_type=Path),
+            help=f"Where DAG files go [default: {DEFAULT_TARGET}/ in the project].",
+        ),
+        click.option(
+            "--worker-project-path",
+            help="The project's folder on the Airflow workers "
+            "[default: relative to the DAG file, which must then be inside the project].",
+        ),
+    ]
+    return functools.reduce(lambda f, option: option(f), reversed(options), command)
+
+
+def _one_line_errors(command):
+    """Bad input exits 2 with one line on stderr and no traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except UsageError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(2)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kedro-taskflow")
+def cli() -> None:
+    """Turn Kedro pipelines into Airflow TaskFlow DAG files."""
+
+
+@cli.command()
+@_selection
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff.")
+@_one_line_errors
+def generate(check: bool, show_diff: bool, **selection) -> None:
+    """Write one Airflow DAG file per selected pipeline."""
+    from kedro_taskflow.codegen import render
+
+    plans, target = _plans(**selection)
+    files = {target / plan.file_name: render(plan) for plan in plans}
+    if show_diff:
+        click.echo(writer.unified_diff(files), nl=False)
+    if check or show_diff:
+        stale = writer.changed(files)
+        for path in stale:
+            click.echo(f"would change: {path}", err=True)
+        sys.exit(1 if stale and check else 0)
+    writer.prepare_dir(target)
+    written = set(writer.write(files))
+    for path in files:
+        click.echo(f"{'wrote' if path in written else 'unchanged'}: {path}")
+
+
+@cli.command()
+@_selection
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@_one_line_errors
+def plan(as_json: bool, **selection) -> None:
+    """Show the DAGs and tasks that ``generate`` would write, without writing."""
+    plans, target = _plans(**selection)
+    if as_json:
+        click.echo(json.dumps({"dags": [_plan_json(p, target) for p in plans]}, indent=2, ensure_ascii=False))
+        return
+    for p in plans:
+        click.echo(f"DAG {p.dag_id}  (pipeline {p.pipeline!r}, file {target / p.file_name})")
+        for t in p.tasks:
+            upstream = f"  <- {', '.join(t.upstream)}" if t.upstream else ""
+            click.echo(f"  task {t.task_id}{upstream}")
+            if t.node_names != (t.task_id,):
+                for name in t.node_names:
+                    click.echo(f"    node {name!r}")
+
+
+def _plan_json(plan: DagPlan, target: Path) -> dict:
+    return {
+        "dag_id": plan.dag_id,
+        "pipeline": plan.pipeline,
+        "file": str(target / plan.file_name),
+        "tasks": [
+            {"task_id": t.task_id, "nodes": list(t.node_names), "upstream": list(t.upstream)}
+            for t in plan.tasks
+        ],
+    }
+
+
+def _plans(
+    project_path: Path | None,
+    env: str | None,
+    pipelines: tuple[str, ...],
+    all_pipelines: bool,
+    conf_source: str | None,
+    target_dir: Path | None,
+    worker_project_path: str | None,
+) -> tuple[list[DagPlan], Path]:
+    from kedro_taskflow import reader
+    from kedro_taskflow.planning import plan_dag
+
+    if all_pipelines and pipelines:
+        raise UsageError("Pass either --all or --pipeline, not both.")
+    project = reader.check_project(project_path) if project_path else reader.find_project(Path.cwd())
+    target = (target_dir or project / DEFAULT_TARGET).expanduser().resolve()
+    deployment = _deployment(project, target, env, conf_source, worker_project_path)
+    spec = reader.read_project(project, env=env, conf_source=conf_source)
+    names = (
+        [p.name for p in spec.pipelines]
+        if all_pipelines
+        else list(dict.fromkeys(pipelines or ["__default__"]))
+    )
+    command = _command(env, conf_source, pipelines, all_pipelines, worker_project_path)
+    plans = [plan_dag(spec, name, deployment, command) for name in names]
+    return plans, target
+
+
+def _deployment(project: Path, target: Path, env, conf_source, worker_project_path) -> Deployment:
+    if worker_project_path is not None:
+        return Deployment(env=env, conf_source=conf_source, project_path=worker_project_path)
+    if not target.is_relative_to(project):
+        raise UsageError(
+            f"Target {target} is outside the project, so the DAG cannot find the project relative to "
+            "itself: pass --worker-project-path with the project's folder on the Airflow workers."
+        )
+    return Deployment(env=env, conf_source=conf_source, levels_up=len(target.relative_to(project).parts))
+
+
+def _command(env, conf_source, pipelines, all_pipelines, worker_project_path) -> str:
+    """The command that regenerates the file, without machine-specific paths."""
+    words = ["kedro-taskflow", "generate"]
+    for option, value in (
+        ("--env", env),
+        ("--conf-source", conf_source),
+        ("--worker-project-path", worker_project_path),
+    ):
+        if value is not None:
+            words += [option, value]
+    words += ["--all"] if all_pipelines else [w for p in pipelines for w in ("--pipeline", p)]
+    return shlex.join(words)
+
+
+def main() -> None:
+    cli(prog_name="kedro-taskflow")

@@ -1,0 +1,21 @@
+"""DagPlan -> formatted source text. Pure: reads no files and no Kedro."""
+
+from __future__ import annotations
+
+import black
+
+from kedro_taskflow.codegen.dag_module import build_module
+from kedro_taskflow.model import DagPlan
+
+BLACK_MODE = black.Mode(
+    target_versions={black.TargetVersion.PY39},
+    line_length=88,
+    string_normalization=True,
+    magic_trailing_comma=True,
+    preview=False,
+)
+
+
+def render(plan: DagPlan) -> str:
+    """The DAG file's text: built as a syntax tree, formatted once by black."""
+    return black.format_str(build_module(plan).code, mode=BLACK_MODE)

@@ -1,0 +1,74 @@
+"""Plain, frozen data passed from the reader through planning to codegen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    """One Kedro node as the generator needs it."""
+
+    name: str
+    namespace: str | None = None
+    inputs: tuple[str, ...] = ()
+    outputs: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    source: str | None = None  # "src/pkg/nodes.py:12", relative to the project
+
+
+@dataclass(frozen=True)
+class PipelineSpec:
+    name: str
+    nodes: tuple[NodeSpec, ...]
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    """What the reader learned from a Kedro project."""
+
+    project_name: str
+    package_name: str
+    pipelines: tuple[PipelineSpec, ...]
+    persisted: frozenset[str]  # datasets the catalog stores; every other one is in memory
+
+    def pipeline(self, name: str) -> PipelineSpec | None:
+        return next((p for p in self.pipelines if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """Where and how the generated DAG finds the project on Airflow workers."""
+
+    env: str | None = None
+    conf_source: str | None = None
+    project_path: str | None = None  # None: relative to the DAG file, see `levels_up`
+    levels_up: int = 1  # Path(__file__).resolve().parents[levels_up] is the project
+
+
+@dataclass(frozen=True)
+class TaskPlan:
+    task_id: str
+    function_name: str
+    nodes: tuple[NodeSpec, ...]  # in run order
+    inputs: tuple[str, ...]  # datasets read from outside the task
+    outputs: tuple[str, ...]  # datasets written and not only used inside the task
+    internal: tuple[str, ...] = ()  # in-memory datasets passed between the task's nodes
+    breaks_cycle: bool = False  # merged further than in-memory datasets ask, to avoid a cycle
+    upstream: tuple[str, ...] = ()  # task ids, transitively reduced
+
+    @property
+    def node_names(self) -> tuple[str, ...]:
+        return tuple(n.name for n in self.nodes)
+
+
+@dataclass(frozen=True)
+class DagPlan:
+    dag_id: str
+    file_name: str
+    project_name: str
+    package_name: str
+    pipeline: str
+    deployment: Deployment
+    command: str  # the command line that regenerates this file
+    tasks: tuple[TaskPlan, ...]  # in a topological order

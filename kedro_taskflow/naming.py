@@ -1,0 +1,99 @@
+"""Valid, unique and stable Airflow ids, Python names and file names for Kedro names.
+
+A name that is already valid is kept as it is. Any other is folded to ASCII and its invalid
+characters become ``_``; when that loses information and two names meet, the changed one gets a
+short hash of the original, so names do not depend on the order in which they were seen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import keyword
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+TASK_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
+GROUP_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
+DAG_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,200}$")
+
+# Names the generated module binds itself; a task function must not shadow them.
+RESERVED = frozenset(
+    {"annotations", "dag", "task", "task_group", "pendulum", "Path", "project", "KedroProject"}
+)
+
+_HASH_LEN = 6
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_LEN]
+
+
+def _fold(text: str, invalid: str, max_len: int) -> str:
+    """ASCII-fold ``text``, replace characters matching ``invalid`` by ``_``, cut to ``max_len``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    folded = re.sub(invalid, "_", ascii_text) or "_"
+    return folded[:max_len]
+
+
+def _with_hash(candidate: str, original: str, max_len: int) -> str:
+    suffix = "_" + short_hash(original)
+    return candidate[: max_len - len(suffix)] + suffix
+
+
+def unique(originals: Iterable[str], convert, is_valid, max_len: int) -> dict[str, str]:
+    """Map each original to a unique valid name.
+
+    ``convert`` turns an original into a candidate; originals that ``is_valid`` keeps unchanged.
+    A converted name that meets another name, or that had to be cut short, gets a hash suffix.
+    """
+    originals = list(dict.fromkeys(originals))
+    kept = {o for o in originals if is_valid(o)}
+    candidates = {o: convert(o) for o in originals if o not in kept}
+    counts = Counter(candidates.values())
+    names = {o: o for o in kept}
+    for original, candidate in candidates.items():
+        clashes = counts[candidate] > 1 or candidate in kept or len(original) > max_len
+        names[original] = _with_hash(candidate, original, max_len) if clashes else candidate
+    return names
+
+
+def task_ids(names: Iterable[str]) -> dict[str, str]:
+    """Airflow task ids (``^[A-Za-z0-9_.-]{1,250}$``) for node or task names."""
+    return unique(
+        names,
+        convert=lambda n: _fold(n, r"[^A-Za-z0-9_.-]", 250),
+        is_valid=lambda n: bool(TASK_ID_RE.match(n)),
+        max_len=250,
+    )
+
+
+def python_names(names: Iterable[str]) -> dict[str, str]:
+    """Python function names for task ids: identifiers, no keywords, nothing the module binds."""
+
+    def convert(name: str) -> str:
+        ident = _fold(name, r"[^A-Za-z0-9_]", 250)
+        if ident[0].isdigit():
+            ident = "_" + ident
+        if keyword.iskeyword(ident) or ident in RESERVED:
+            ident += "_"
+        return ident
+
+    def is_valid(name: str) -> bool:
+        return name.isidentifier() and name.isascii() and convert(name) == name
+
+    return unique(names, convert=convert, is_valid=is_valid, max_len=255)
+
+
+def dag_id(package_name: str, pipeline: str) -> str:
+    """The DAG id of a pipeline: the package name for ``__default__``, else both joined by ``_``.
+
+    Only ASCII letters, digits and ``_``, so that it also serves as the file's name; a name that
+    had to change gets a hash of the original, so two pipelines never share an id.
+    """
+    original = package_name if pipeline == "__default__" else f"{package_name}_{pipeline}"
+    candidate = _fold(original, r"[^A-Za-z0-9_]", 200)
+    if candidate != original:
+        candidate = _with_hash(candidate, original, 200)
+    return candidate if DAG_ID_RE.match(candidate) and not candidate[0].isdigit() else "_" + candidate

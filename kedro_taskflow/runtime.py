@@ -1,0 +1,93 @@
+"""What generated DAGs call on Airflow workers: run named Kedro nodes in a Kedro session.
+
+Importing this module is cheap (standard library only): DAG files import it at parse time, and
+Kedro is imported only when a task runs. It never imports the generator, libcst or black.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+PATH_ENV_PREFIX = "KEDRO_TASKFLOW_PROJECT_PATH_"
+
+
+class KedroTaskflowRuntimeError(RuntimeError):
+    """The project cannot be found or set up on this worker."""
+
+
+class KedroProject:
+    """A Kedro project as seen from an Airflow worker.
+
+    ``project_path`` is the folder tasks run in: a checkout of the project, or, for a project
+    installed as a package (``kedro package``), the folder its data paths are relative to, with
+    ``conf_source`` pointing at its configuration. ``KEDRO_TASKFLOW_PROJECT_PATH_<PACKAGE>``
+    (package name in upper case) overrides ``project_path`` without editing the DAG.
+    """
+
+    def __init__(
+        self,
+        package_name: str,
+        project_path: str | os.PathLike[str],
+        pipeline: str = "__default__",
+        env: str | None = None,
+        conf_source: str | None = None,
+    ) -> None:
+        self.package_name = package_name
+        self.project_path = project_path
+        self.pipeline = pipeline
+        self.env = env
+        self.conf_source = conf_source
+
+    @property
+    def path_variable(self) -> str:
+        return PATH_ENV_PREFIX + self.package_name.upper()
+
+    def resolved_path(self) -> Path:
+        path = Path(os.environ.get(self.path_variable) or self.project_path).expanduser()
+        if not path.is_dir():
+            raise KedroTaskflowRuntimeError(
+                f"Kedro project folder {path} does not exist on this worker: deploy the project "
+                f"there or set {self.path_variable} to where it is."
+            )
+        return path.resolve()
+
+    def run_nodes(self, *node_names: str) -> None:
+        """Run exactly these nodes of the pipeline, in one Kedro session, hooks included."""
+        from kedro.framework.session import KedroSession
+
+        path = self.resolved_path()
+        with _working_directory(path):
+            self._configure(path)
+            with KedroSession.create(
+                project_path=path, env=self.env, conf_source=self.conf_source
+            ) as session:
+                session.run(pipeline_names=[self.pipeline], node_names=list(node_names))
+
+    def _configure(self, path: Path) -> None:
+        from kedro.framework.project import configure_project
+        from kedro.framework.startup import bootstrap_project
+
+        if (path / "pyproject.toml").is_file():
+            bootstrap_project(path)  # a checkout: puts its source folder on sys.path
+            return
+        try:
+            configure_project(self.package_name)  # an installed package
+        except ImportError as exc:
+            raise KedroTaskflowRuntimeError(
+                f"{path} has no pyproject.toml and the package {self.package_name!r} is not "
+                f"installed on this worker: deploy the project or install its wheel ({exc})."
+            ) from exc
+
+
+@contextlib.contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    """Kedro resolves relative catalog paths from the working directory: make it the project."""
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)

@@ -1,0 +1,3 @@
+"""Spaceflights: a small Kedro example project."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,28 @@
+"""Entry point so the packaged project runs as ``spaceflights`` or
+``python -m spaceflights``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from kedro.framework.cli.utils import find_run_command
+from kedro.framework.project import configure_project
+
+
+def main(*args: Any, **kwargs: Any) -> Any:
+    """Configure the project and invoke its ``run`` command."""
+    package_name = Path(__file__).parent.name
+    configure_project(package_name)
+
+    # Let click exit the process only when not running inside an interpreter.
+    kwargs["standalone_mode"] = not hasattr(sys, "ps1")
+
+    run = find_run_command(package_name)
+    return run(*args, **kwargs)
+
+
+if __name__ == "__main__":
+    main()

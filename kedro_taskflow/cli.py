@@ -77,10 +77,7 @@ def cli() -> None:
 @_one_line_errors
 def generate(check: bool, show_diff: bool, **selection) -> None:
     """Write one Airflow DAG file per selected pipeline."""
-    from kedro_taskflow.codegen import render
-
-    plans, target = _plans(**selection)
-    files = {target / plan.file_name: render(plan) for plan in plans}
+    files, target = dag_files(**selection)
     if show_diff:
         click.echo(writer.unified_diff(files), nl=False)
     if check or show_diff:
@@ -114,6 +111,14 @@ def plan(as_json: bool, **selection) -> None:
                     click.echo(f"    node {name!r}")
 
 
+def dag_files(**selection) -> tuple[dict[Path, str], Path]:
+    """The text of every DAG file the selection asks for, by path, and the target folder."""
+    from kedro_taskflow.codegen import render
+
+    plans, target = _plans(**selection)
+    return {target / plan.file_name: render(plan) for plan in plans}, target
+
+
 def _plan_json(plan: DagPlan, target: Path) -> dict:
     return {
         "dag_id": plan.dag_id,
@@ -127,13 +132,13 @@ def _plan_json(plan: DagPlan, target: Path) -> dict:
 
 
 def _plans(
-    project_path: Path | None,
-    env: str | None,
-    pipelines: tuple[str, ...],
-    all_pipelines: bool,
-    conf_source: str | None,
-    target_dir: Path | None,
-    worker_project_path: str | None,
+    project_path: Path | None = None,
+    env: str | None = None,
+    pipelines: tuple[str, ...] = (),
+    all_pipelines: bool = False,
+    conf_source: str | None = None,
+    target_dir: Path | None = None,
+    worker_project_path: str | None = None,
 ) -> tuple[list[DagPlan], Path]:
     from kedro_taskflow import reader
     from kedro_taskflow.planning import plan_dag
@@ -149,8 +154,10 @@ def _plans(
         if all_pipelines
         else list(dict.fromkeys(pipelines or ["__default__"]))
     )
-    command = _command(env, conf_source, pipelines, all_pipelines, worker_project_path)
-    plans = [plan_dag(spec, name, deployment, command) for name in names]
+    plans = [
+        plan_dag(spec, name, deployment, _command(name, env, conf_source, worker_project_path))
+        for name in names
+    ]
     return plans, target
 
 
@@ -165,17 +172,15 @@ def _deployment(project: Path, target: Path, env, conf_source, worker_project_pa
     return Deployment(env=env, conf_source=conf_source, levels_up=len(target.relative_to(project).parts))
 
 
-def _command(env, conf_source, pipelines, all_pipelines, worker_project_path) -> str:
-    """The command that regenerates the file, without machine-specific paths."""
+def _command(pipeline: str, env, conf_source, worker_project_path) -> str:
+    """The command that regenerates one DAG file, without machine-specific paths."""
     words = ["kedro-taskflow", "generate"]
-    for option, value in (
-        ("--env", env),
-        ("--conf-source", conf_source),
-        ("--worker-project-path", worker_project_path),
-    ):
+    options = (("--env", env), ("--conf-source", conf_source), ("--worker-project-path", worker_project_path))
+    for option, value in options:
         if value is not None:
             words += [option, value]
-    words += ["--all"] if all_pipelines else [w for p in pipelines for w in ("--pipeline", p)]
+    if pipeline != "__default__":
+        words += ["--pipeline", pipeline]
     return shlex.join(words)
 
 

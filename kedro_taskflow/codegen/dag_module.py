@@ -165,43 +165,63 @@ def _names(datasets: tuple[str, ...]) -> str:
     return ", ".join(display(d) for d in datasets) or "(nothing)"
 
 
-def _dependencies(tasks: tuple[TaskPlan, ...]) -> list[cst.SimpleStatementLine]:
-    """``[a, b] >> c`` per task with upstreams; a task used more than once is called once, into a variable."""
-    uses = Counter(u for t in tasks for u in t.upstream)
-    uses.update(t.task_id for t in tasks if t.upstream)
-    by_id = {t.task_id: t for t in tasks}
-    taken = {t.function_name for t in tasks}
-    variables = {}
+def _chains(tasks: tuple[TaskPlan, ...]) -> list[tuple[tuple[str, ...], list[str]]]:
+    """Dependency statements as (upstream ids, chain of task ids): ``[u1, u2] >> a >> b``.
+
+    A chain continues from a task to its only downstream task when that task has no other
+    upstream; every task and every edge appears exactly once.
+    """
+    downstream: dict[str, list[str]] = {t.task_id: [] for t in tasks}
     for t in tasks:
-        if uses[t.task_id] > 1:
-            variables[t.task_id] = _free_name(f"{t.function_name}_task", taken)
+        for u in t.upstream:
+            downstream[u].append(t.task_id)
+    upstream = {t.task_id: t.upstream for t in tasks}
+    chains: list[tuple[tuple[str, ...], list[str]]] = []
+    open_chains: dict[str, list[str]] = {}  # task id -> the chain it ends, if it may continue
+    for t in tasks:
+        ups, below = t.upstream, downstream[t.task_id]
+        if len(ups) == 1 and ups[0] in open_chains:
+            chain = open_chains.pop(ups[0])
+            chain.append(t.task_id)
+        elif ups or not below or upstream[below[0]] == (t.task_id,) and len(below) == 1:
+            chain = [t.task_id]
+            chains.append((ups, chain))
+        else:
+            continue  # a source that appears in its downstream tasks' statements
+        if len(below) == 1 and upstream[below[0]] == (t.task_id,):
+            open_chains[t.task_id] = chain
+    return chains
+
+
+def _dependencies(tasks: tuple[TaskPlan, ...]) -> list[cst.SimpleStatementLine]:
+    """One statement per chain; a task that appears in several is called once, into a variable."""
+    chains = _chains(tasks)
+    uses = Counter(task_id for ups, chain in chains for task_id in (*ups, *chain))
+    functions = {t.task_id: t.function_name for t in tasks}
+    taken = set(functions.values())
+    variables = {
+        t.task_id: _free_name(f"{t.function_name}_task", taken) for t in tasks if uses[t.task_id] > 1
+    }
 
     def ref(task_id: str) -> cst.BaseExpression:
         if task_id in variables:
             return cst.Name(variables[task_id])
-        return cst.Call(cst.Name(by_id[task_id].function_name))
+        return cst.Call(cst.Name(functions[task_id]))
 
     statements = [
         cst.SimpleStatementLine(
-            [
-                cst.Assign(
-                    targets=[cst.AssignTarget(cst.Name(name))],
-                    value=cst.Call(cst.Name(by_id[task_id].function_name)),
-                )
-            ]
+            [cst.Assign([cst.AssignTarget(cst.Name(name))], cst.Call(cst.Name(functions[task_id])))]
         )
         for task_id, name in variables.items()
     ]
-    for t in tasks:
-        if not t.upstream:
-            if uses[t.task_id] == 0:
-                statements.append(cst.SimpleStatementLine([cst.Expr(ref(t.task_id))]))
-            continue
-        upstream = [ref(u) for u in t.upstream]
-        left = upstream[0] if len(upstream) == 1 else cst.List([cst.Element(u) for u in upstream])
-        statements.append(
-            cst.SimpleStatementLine([cst.Expr(cst.BinaryOperation(left, cst.RightShift(), ref(t.task_id)))])
-        )
+    for ups, chain in chains:
+        if len(ups) > 1:
+            expression: cst.BaseExpression = cst.List([cst.Element(ref(u)) for u in ups])
+        else:
+            expression = ref(ups[0]) if ups else ref(chain[0])
+        for task_id in chain if ups else chain[1:]:
+            expression = cst.BinaryOperation(expression, cst.RightShift(), ref(task_id))
+        statements.append(cst.SimpleStatementLine([cst.Expr(expression)]))
     if statements:
         statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
     return statements

@@ -1,0 +1,86 @@
+"""The small pipelines the snapshot, Airflow and end-to-end tests share."""
+
+from __future__ import annotations
+
+from kedro_projects import Node, Project
+
+# A dataset name that would create a file if any of it ever ran as code.
+MARKER = 'x"""); open(\'PWNED\', \'w\'); ("""'
+
+CHAIN = Project(
+    package="chain_project",
+    pipelines={
+        "__default__": (
+            Node("extract", ("raw",), ("extracted",)),
+            Node("transform", ("extracted", "params:factor"), ("transformed",)),
+            Node("load", ("transformed",), ("loaded",)),
+        )
+    },
+    persisted=frozenset({"raw", "extracted", "transformed", "loaded"}),
+    params={"factor": 3},
+)
+
+# In-memory datasets join nodes into tasks; persisted ones let them run apart.
+MEMORY = Project(
+    package="memory_project",
+    pipelines={
+        "__default__": (
+            Node("clean", ("raw",), ("cleaned",)),
+            Node("split", ("cleaned", "params:split"), ("train_set", "test_set")),
+            Node("fit", ("train_set",), ("model",)),
+            Node("score", ("model", "test_set"), ("scores",)),
+            Node("describe", ("cleaned",), ("description",)),
+            Node("report", ("scores", "description"), ("report",)),
+        )
+    },
+    persisted=frozenset({"raw", "cleaned", "model", "scores", "description", "report"}),
+    params={"split": 0.2},
+)
+
+# kedro-airflow's cycle: n1 -> d1 -> n2 -> d2 -> n3 persisted, plus n1 -> m -> n3 in memory.
+CYCLE = Project(
+    package="cycle_project",
+    pipelines={
+        "__default__": (
+            Node("n1", ("raw",), ("d1", "m")),
+            Node("n2", ("d1",), ("d2",)),
+            Node("n3", ("d2", "m"), ("out",)),
+            Node("side", ("d1",), ("side_out",)),
+        )
+    },
+    persisted=frozenset({"raw", "d1", "d2", "out", "side_out"}),
+)
+
+LONG = "n" * 300
+HOSTILE = Project(
+    package="hostile_project",
+    pipelines={
+        "__default__": (
+            Node("1st-step", ("raw 'quoted'",), ('say "hi"',)),
+            Node("class", ('say "hi"',), ('tri"""ple',)),
+            Node("lambda", ('tri"""ple',), ("new\nline",)),
+            Node("données_é", ("new\nline",), ("back\\slash",)),
+            Node("a-b", ("back\\slash",), ("emoji 🚀",)),
+            Node("a_b", ("back\\slash",), ("a_b out",)),
+            Node(LONG, ("emoji 🚀", "a_b out"), (MARKER,)),
+            Node("project", (MARKER,), ("last",)),
+        ),
+        "with 'quotes' and spaces": (Node("only", ("raw 'quoted'",), ("only out",)),),
+    },
+    persisted=frozenset(
+        {
+            "raw 'quoted'",
+            'say "hi"',
+            'tri"""ple',
+            "new\nline",
+            "back\\slash",
+            "emoji 🚀",
+            "a_b out",
+            MARKER,
+            "last",
+            "only out",
+        }
+    ),
+)
+
+CASES = {p.package: p for p in (CHAIN, MEMORY, CYCLE, HOSTILE)}

@@ -33,6 +33,9 @@ def unified_diff(files: dict[Path, str]) -> str:
 def write(files: dict[Path, str]) -> list[Path]:
     """Write the changed files; each appears whole or not at all, and all are staged first."""
     todo = changed(files)
+    for path in todo:
+        if path.exists() and not path.is_file():
+            raise UsageError(f"Cannot write {path}: something that is not a file is in the way; move it.")
     staged: list[tuple[str, Path]] = []
     try:
         for path in todo:
@@ -63,7 +66,7 @@ def prepare_dir(target: Path) -> None:
 def _current(path: Path) -> str | None:
     try:
         return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError):
         return None
 
 

@@ -52,7 +52,8 @@ def main(files: list[str]) -> None:
             },
             # Top-level packages this file's parse imported (Airflow names DAG modules unusual_prefix_*).
             "new_packages": sorted(
-                {m.split(".")[0] for m in set(sys.modules) - before} - {"airflow"}
+                {m.split(".")[0] for m in set(sys.modules) - before}
+                - {"airflow"}
                 - {m for m in sys.modules if m.startswith("unusual_prefix_")}
             ),
         }

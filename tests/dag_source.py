@@ -17,7 +17,9 @@ def task_nodes(source: str) -> dict[str, list[str]]:
                 calls = [
                     c
                     for c in ast.walk(fn)
-                    if isinstance(c, ast.Call) and isinstance(c.func, ast.Attribute) and c.func.attr == "run_nodes"
+                    if isinstance(c, ast.Call)
+                    and isinstance(c.func, ast.Attribute)
+                    and c.func.attr == "run_nodes"
                 ]
                 assert len(calls) == 1, f"task {task_id} should call run_nodes once"
                 result[task_id] = [ast.literal_eval(a) for a in calls[0].args]
@@ -28,7 +30,9 @@ def _task_id(decorator: ast.expr, function_name: str) -> str | None:
     if isinstance(decorator, ast.Name) and decorator.id == "task":
         return function_name
     if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "task":
-        return next((ast.literal_eval(k.value) for k in decorator.keywords if k.arg == "task_id"), function_name)
+        return next(
+            (ast.literal_eval(k.value) for k in decorator.keywords if k.arg == "task_id"), function_name
+        )
     return None
 
 

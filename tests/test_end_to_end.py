@@ -41,7 +41,9 @@ def run_dag(project: Path, dag_id: str, tmp_path: Path) -> dict:
 
 def test_spaceflights_runs_like_kedro_run(tmp_path, airflow_db):
     by_kedro = shutil.copytree(EXAMPLE, tmp_path / "by_kedro", ignore=shutil.ignore_patterns("airflow_dags"))
-    by_airflow = shutil.copytree(EXAMPLE, tmp_path / "by_airflow", ignore=shutil.ignore_patterns("airflow_dags"))
+    by_airflow = shutil.copytree(
+        EXAMPLE, tmp_path / "by_airflow", ignore=shutil.ignore_patterns("airflow_dags")
+    )
     run([str(BIN / "kedro"), "run"], cwd=by_kedro)
 
     report = run_dag(by_airflow, "spaceflights", tmp_path)
@@ -49,7 +51,9 @@ def test_spaceflights_runs_like_kedro_run(tmp_path, airflow_db):
     assert report["state"] == "success"
     assert set(report["tasks"].values()) == {"success"}
     expected = outputs(by_kedro)
-    assert "08_reporting/metrics.json" in expected and "06_models/regressor.pickle/regressor.pickle" in expected
+    assert (
+        "08_reporting/metrics.json" in expected and "06_models/regressor.pickle/regressor.pickle" in expected
+    )
     assert outputs(by_airflow) == expected
 
 

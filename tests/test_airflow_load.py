@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from cases import CASES, MARKER
+from cases import CASES
 from conftest import EXAMPLE, SNAPSHOTS, probe_airflow
 from dag_source import closure, task_nodes
 from kedro_projects import full_name

@@ -11,7 +11,7 @@ export AIRFLOW__CORE__DAGS_FOLDER="$PWD/examples/spaceflights/airflow_dags"
 cd examples/spaceflights
 kedro-taskflow plan
 kedro-taskflow generate --all
-airflow db migrate > "$AIRFLOW_HOME/db-migrate.log"
+airflow db migrate > "$AIRFLOW_HOME/db-migrate.log" 2>&1
 airflow dags test spaceflights > "$AIRFLOW_HOME/dags-test.log" 2>&1 || {
   tail -n 40 "$AIRFLOW_HOME/dags-test.log"; exit 1; }
 grep -E "Marking task as SUCCESS|dag_id=spaceflights.*state=" "$AIRFLOW_HOME/dags-test.log" | tail -n 5 || true

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import shlex
@@ -12,7 +13,7 @@ import click
 
 from kedro_taskflow import __version__, writer
 from kedro_taskflow.errors import UsageError
-from kedro_taskflow.model import DagPlan, Deployment
+from kedro_taskflow.model import DagPlan, Deployment, Selection
 
 DEFAULT_TARGET = "airflow_dags"
 
@@ -46,6 +47,22 @@ def _selection(command):
             help="The project's folder on the Airflow workers "
             "[default: relative to the DAG file, which must then be inside the project].",
         ),
+        click.option(
+            "--worker-conf-source",
+            help="The configuration the workers use, if not --conf-source (e.g. the conf archive "
+            "of `kedro package`); relative paths are taken from the project folder on the workers.",
+        ),
+        click.option(
+            "--group-by",
+            default="memory",
+            show_default=True,
+            help="memory: nodes joined by in-memory datasets share a task; namespace: one task per "
+            "top-level namespace; none: one task per node.",
+        ),
+        click.option("--tags", multiple=True, help="Only nodes with any of these tags (comma-separated)."),
+        click.option("--nodes", multiple=True, help="Only these nodes (comma-separated)."),
+        click.option("--from-nodes", multiple=True, help="Only these nodes and those after them."),
+        click.option("--to-nodes", multiple=True, help="Only these nodes and those before them."),
     ]
     return functools.reduce(lambda f, option: option(f), reversed(options), command)
 
@@ -139,6 +156,12 @@ def _plans(
     conf_source: str | None = None,
     target_dir: Path | None = None,
     worker_project_path: str | None = None,
+    worker_conf_source: str | None = None,
+    group_by: str = "memory",
+    tags: tuple[str, ...] = (),
+    nodes: tuple[str, ...] = (),
+    from_nodes: tuple[str, ...] = (),
+    to_nodes: tuple[str, ...] = (),
 ) -> tuple[list[DagPlan], Path]:
     from kedro_taskflow import reader
     from kedro_taskflow.planning import plan_dag
@@ -147,17 +170,27 @@ def _plans(
         raise UsageError("Pass either --all or --pipeline, not both.")
     project = reader.check_project(project_path) if project_path else reader.find_project(Path.cwd())
     target = (target_dir or project / DEFAULT_TARGET).expanduser().resolve()
-    deployment = _deployment(project, target, env, conf_source, worker_project_path)
+    deployment = _deployment(project, target, env, worker_conf_source or conf_source, worker_project_path)
     spec = reader.read_project(project, env=env, conf_source=conf_source)
     names = (
         [p.name for p in spec.pipelines]
         if all_pipelines
         else list(dict.fromkeys(pipelines or ["__default__"]))
     )
-    plans = [
-        plan_dag(spec, name, deployment, _command(name, env, conf_source, worker_project_path))
-        for name in names
-    ]
+    selection = Selection(*(_split(o) for o in (tags, nodes, from_nodes, to_nodes)))
+    options = {
+        "--env": env,
+        "--conf-source": conf_source,
+        "--worker-project-path": worker_project_path,
+        "--worker-conf-source": worker_conf_source,
+    }
+    if group_by != "memory":
+        options["--group-by"] = group_by
+    for option, value in zip(
+        ("--tags", "--nodes", "--from-nodes", "--to-nodes"), dataclasses.astuple(selection), strict=True
+    ):
+        options[option] = ",".join(value) or None
+    plans = [plan_dag(spec, name, deployment, _command(name, options), group_by, selection) for name in names]
     return plans, target
 
 
@@ -172,11 +205,15 @@ def _deployment(project: Path, target: Path, env, conf_source, worker_project_pa
     return Deployment(env=env, conf_source=conf_source, levels_up=len(target.relative_to(project).parts))
 
 
-def _command(pipeline: str, env, conf_source, worker_project_path) -> str:
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
+    """Comma-separated, repeatable option values, as ``kedro run`` takes them."""
+    return tuple(dict.fromkeys(v.strip() for value in values for v in value.split(",") if v.strip()))
+
+
+def _command(pipeline: str, options: dict[str, str | None]) -> str:
     """The command that regenerates one DAG file, without machine-specific paths."""
     words = ["kedro-taskflow", "generate"]
-    options = (("--env", env), ("--conf-source", conf_source), ("--worker-project-path", worker_project_path))
-    for option, value in options:
+    for option, value in options.items():
         if value is not None:
             words += [option, value]
     if pipeline != "__default__":
@@ -185,4 +222,12 @@ def _command(pipeline: str, env, conf_source, worker_project_path) -> str:
 
 
 def main() -> None:
-    cli(prog_name="kedro-taskflow")
+    """The console script: click's own usage errors also end as one line and exit code 2."""
+    try:
+        code = cli.main(prog_name="kedro-taskflow", standalone_mode=False)
+    except click.ClickException as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        sys.exit(1)
+    sys.exit(code or 0)

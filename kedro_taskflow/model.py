@@ -47,19 +47,57 @@ class Deployment:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """Which nodes of a pipeline to generate, as ``kedro run`` selects them."""
+
+    tags: tuple[str, ...] = ()
+    nodes: tuple[str, ...] = ()
+    from_nodes: tuple[str, ...] = ()
+    to_nodes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TaskPlan:
-    task_id: str
+    task_id: str  # the full Airflow task id: group ids and label joined by "."
     function_name: str
     nodes: tuple[NodeSpec, ...]  # in run order
     inputs: tuple[str, ...]  # datasets read from outside the task
     outputs: tuple[str, ...]  # datasets written and not only used inside the task
     internal: tuple[str, ...] = ()  # in-memory datasets passed between the task's nodes
-    breaks_cycle: bool = False  # merged further than in-memory datasets ask, to avoid a cycle
     upstream: tuple[str, ...] = ()  # task ids, transitively reduced
+    group: tuple[str, ...] = ()  # ids of the nested task groups it is in, outermost first
+    reason: str = ""  # why these nodes share a task, when they are several
 
     @property
     def node_names(self) -> tuple[str, ...]:
         return tuple(n.name for n in self.nodes)
+
+    @property
+    def label(self) -> str:
+        """The id within its task group."""
+        return self.task_id.split(".", len(self.group))[-1]
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """A Kedro namespace as an Airflow task group."""
+
+    path: tuple[str, ...]  # group ids from the outermost; path[-1] is this group's id
+    function_name: str
+    namespace: str
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """``[upstream, ...] >> downstream``, stated in the function of the group ``scope``.
+
+    References are paths of labels below the scope: ``("eu",)`` is a child group or task,
+    ``("eu", "train")`` the task ``train`` inside child group ``eu``.
+    """
+
+    scope: tuple[str, ...]
+    upstream: tuple[tuple[str, ...], ...]
+    downstream: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -72,3 +110,5 @@ class DagPlan:
     deployment: Deployment
     command: str  # the command line that regenerates this file
     tasks: tuple[TaskPlan, ...]  # in a topological order
+    groups: tuple[GroupPlan, ...] = ()  # parents before children
+    dependencies: tuple[Dependency, ...] = ()

@@ -42,35 +42,49 @@ def _with_hash(candidate: str, original: str, max_len: int) -> str:
     return candidate[: max_len - len(suffix)] + suffix
 
 
-def unique(originals: Iterable[str], convert, is_valid, max_len: int) -> dict[str, str]:
-    """Map each original to a unique valid name.
+def unique(
+    originals: Iterable[str], convert, is_valid, max_len: int, taken: Iterable[str] = ()
+) -> dict[str, str]:
+    """Map each original to a unique valid name, none of them in ``taken``.
 
     ``convert`` turns an original into a candidate; originals that ``is_valid`` keeps unchanged.
     A converted name that meets another name, or that had to be cut short, gets a hash suffix.
     """
     originals = list(dict.fromkeys(originals))
-    kept = {o for o in originals if is_valid(o)}
-    candidates = {o: convert(o) for o in originals if o not in kept}
+    taken = set(taken)
+    kept = {o for o in originals if is_valid(o) and len(o) <= max_len and o not in taken}
+    candidates = {o: convert(o)[:max_len] for o in originals if o not in kept}
     counts = Counter(candidates.values())
     names = {o: o for o in kept}
     for original, candidate in candidates.items():
-        clashes = counts[candidate] > 1 or candidate in kept or len(original) > max_len
+        clashes = counts[candidate] > 1 or candidate in kept | taken or len(original) > max_len
         names[original] = _with_hash(candidate, original, max_len) if clashes else candidate
     return names
 
 
-def task_ids(names: Iterable[str]) -> dict[str, str]:
+def task_ids(names: Iterable[str], max_len: int = 250, taken: Iterable[str] = ()) -> dict[str, str]:
     """Airflow task ids (``^[A-Za-z0-9_.-]{1,250}$``) for node or task names."""
     return unique(
         names,
-        convert=lambda n: _fold(n, r"[^A-Za-z0-9_.-]", 250),
+        convert=lambda n: _fold(n, r"[^A-Za-z0-9_.-]", max_len),
         is_valid=lambda n: bool(TASK_ID_RE.match(n)),
-        max_len=250,
+        max_len=max_len,
+        taken=taken,
+    )
+
+
+def group_ids(names: Iterable[str]) -> dict[str, str]:
+    """Airflow TaskGroup ids (``^[A-Za-z0-9_-]{1,200}$``, no dots) for namespace parts."""
+    return unique(
+        names,
+        convert=lambda n: _fold(n, r"[^A-Za-z0-9_-]", 200),
+        is_valid=lambda n: bool(GROUP_ID_RE.match(n)),
+        max_len=200,
     )
 
 
 def python_names(names: Iterable[str]) -> dict[str, str]:
-    """Python function names for task ids: identifiers, no keywords, nothing the module binds."""
+    """Python function names for ids: identifiers, no keywords, nothing the module binds."""
 
     def convert(name: str) -> str:
         ident = _fold(name, r"[^A-Za-z0-9_]", 250)

@@ -1,14 +1,18 @@
-"""ProjectSpec -> DagPlan: which nodes share a task, task order, ids and edges. Pure."""
+"""ProjectSpec -> DagPlan: which nodes share a task, task order, groups, ids and edges. Pure."""
 
 from __future__ import annotations
 
-import heapq
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from kedro_taskflow import naming
+from kedro_taskflow import graphs, naming
 from kedro_taskflow.errors import UsageError
-from kedro_taskflow.model import DagPlan, Deployment, NodeSpec, ProjectSpec, TaskPlan
+from kedro_taskflow.layout import dependencies
+from kedro_taskflow.model import DagPlan, Deployment, GroupPlan, NodeSpec, ProjectSpec, Selection, TaskPlan
+from kedro_taskflow.selection import select
+
+GROUP_BY = ("memory", "namespace", "none")
 
 
 def is_free(dataset: str) -> bool:
@@ -16,13 +20,25 @@ def is_free(dataset: str) -> bool:
     return dataset == "parameters" or dataset.startswith("params:")
 
 
-def plan_dag(spec: ProjectSpec, pipeline: str, deployment: Deployment, command: str) -> DagPlan:
+def plan_dag(
+    spec: ProjectSpec,
+    pipeline: str,
+    deployment: Deployment,
+    command: str,
+    group_by: str = "memory",
+    selection: Selection | None = None,
+) -> DagPlan:
     found = spec.pipeline(pipeline)
     if found is None:
         available = ", ".join(repr(p.name) for p in spec.pipelines) or "none"
         raise UsageError(f"Unknown pipeline {pipeline!r}; the project has: {available}.")
     if not found.nodes:
         raise UsageError(f"Pipeline {pipeline!r} has no nodes: nothing to generate.")
+    nodes = select(found.nodes, selection or Selection())
+    if not nodes:
+        raise UsageError(f"The node selection leaves no node of pipeline {pipeline!r}: loosen it.")
+    _check_memory_inputs(found.nodes, nodes, spec.persisted)
+    tasks, groups = plan_tasks(nodes, spec.persisted, group_by)
     dag_id = naming.dag_id(spec.package_name, pipeline)
     return DagPlan(
         dag_id=dag_id,
@@ -32,51 +48,59 @@ def plan_dag(spec: ProjectSpec, pipeline: str, deployment: Deployment, command: 
         pipeline=pipeline,
         deployment=deployment,
         command=command,
-        tasks=plan_tasks(found.nodes, spec.persisted),
+        tasks=tasks,
+        groups=groups,
+        dependencies=dependencies(tasks),
     )
 
 
-def plan_tasks(nodes: Sequence[NodeSpec], persisted: frozenset[str]) -> tuple[TaskPlan, ...]:
-    """One task per set of nodes joined by in-memory datasets, merged further where needed."""
-    order = _topological([n.name for n in nodes], _node_edges(nodes))
+def plan_tasks(
+    nodes: Sequence[NodeSpec], persisted: frozenset[str], group_by: str = "memory"
+) -> tuple[tuple[TaskPlan, ...], tuple[GroupPlan, ...]]:
+    """Nodes -> tasks in a topological order, and the task groups that hold them.
+
+    ``memory``: nodes joined by in-memory datasets share a task; ``namespace``: one task per
+    top-level namespace as well; ``none``: one task per node. Tasks that would depend on each
+    other in a cycle are merged, so the task graph is always acyclic.
+    """
+    edges = _node_edges(nodes)
+    order = graphs.topological([n.name for n in nodes], edges)
     position = {name: i for i, name in enumerate(order)}
     by_name = {n.name: n for n in nodes}
     memory = {d for n in nodes for d in (*n.inputs, *n.outputs) if d not in persisted and not is_free(d)}
 
-    memory_groups = _memory_groups(nodes, memory)
-    groups = _merge_cycles(memory_groups, _node_edges(nodes))
-    members: dict[int, list[str]] = defaultdict(list)
+    joined = _join(nodes, memory, group_by)
+    parts = _merge_cycles(joined, edges)
+    members: dict[str, list[str]] = defaultdict(list)
     for name in order:
-        members[groups[name]].append(name)
-    group_edges = {(groups[a], groups[b]) for a, b in _node_edges(nodes) if groups[a] != groups[b]}
-    task_order = _topological(sorted(members, key=lambda g: position[members[g][0]]), group_edges)
-    upstream = _reduced_upstream(task_order, group_edges)
+        members[parts[name]].append(name)
+    part_edges = {(parts[a], parts[b]) for a, b in edges if parts[a] != parts[b]}
+    task_order = graphs.topological(sorted(members, key=lambda p: position[members[p][0]]), part_edges)
+    upstream = graphs.reduced_upstream(task_order, part_edges)
 
-    names = {g: _task_name(members[g]) for g in task_order}
-    ids = naming.task_ids(names.values())
-    functions = naming.python_names(ids.values())
+    task_nodes = {p: [by_name[n] for n in members[p]] for p in task_order}
+    reasons = {p: _reason(members[p], joined, group_by) for p in task_order}
+    raw_groups = {p: _common_namespace(task_nodes[p]) if group_by != "namespace" else () for p in task_order}
+    ids, groups = _names(task_order, task_nodes, raw_groups, group_by)
+
     tasks = []
-    for g in task_order:
-        task_nodes = [by_name[n] for n in members[g]]
-        inputs, outputs, internal = _boundary(task_nodes, nodes, memory)
-        task_id = ids[names[g]]
+    for p in task_order:
+        inputs, outputs, internal = _boundary(task_nodes[p], nodes, memory)
+        task_id, function_name, group = ids[p]
         tasks.append(
             TaskPlan(
                 task_id=task_id,
-                function_name=functions[task_id],
-                nodes=tuple(task_nodes),
+                function_name=function_name,
+                nodes=tuple(task_nodes[p]),
                 inputs=inputs,
                 outputs=outputs,
                 internal=internal,
-                breaks_cycle=len({memory_groups[n] for n in members[g]}) > 1,
-                upstream=tuple(ids[names[u]] for u in upstream[g]),
+                upstream=tuple(ids[u][0] for u in upstream[p]),
+                group=group,
+                reason=reasons[p],
             )
         )
-    return tuple(tasks)
-
-
-def _task_name(members: list[str]) -> str:
-    return members[0] if len(members) == 1 else f"{members[0]}_to_{members[-1]}"
+    return tuple(tasks), groups
 
 
 def _node_edges(nodes: Sequence[NodeSpec]) -> set[tuple[str, str]]:
@@ -84,8 +108,28 @@ def _node_edges(nodes: Sequence[NodeSpec]) -> set[tuple[str, str]]:
     return {(producer[d], n.name) for n in nodes for d in n.inputs if d in producer}
 
 
-def _memory_groups(nodes: Sequence[NodeSpec], memory: set[str]) -> dict[str, str]:
-    """Union-find: a node -> the representative of the nodes it shares in-memory datasets with."""
+def _check_memory_inputs(pipeline: Sequence[NodeSpec], selected: Sequence[NodeSpec], persisted) -> None:
+    """A selection must not cut a node off from the producer of an in-memory input."""
+    chosen = {n.name for n in selected}
+    producer = {d: n.name for n in pipeline for d in n.outputs}
+    cut = sorted(
+        (d, producer[d], n.name)
+        for n in selected
+        for d in n.inputs
+        if d in producer and producer[d] not in chosen and d not in persisted and not is_free(d)
+    )
+    if cut:
+        details = "; ".join(f"{d!r} (made by {p!r}, read by {c!r})" for d, p, c in cut)
+        raise UsageError(
+            f"The node selection leaves out the producers of in-memory datasets: {details}. "
+            "Select the producers too, or declare these datasets in the catalog."
+        )
+
+
+def _join(nodes: Sequence[NodeSpec], memory: set[str], group_by: str) -> dict[str, str]:
+    """Union-find by strategy: each node -> the smallest node name of its set."""
+    if group_by not in GROUP_BY:
+        raise UsageError(f"--group-by must be one of {', '.join(GROUP_BY)}, not {group_by!r}.")
     parent = {n.name: n.name for n in nodes}
 
     def find(x: str) -> str:
@@ -94,117 +138,138 @@ def _memory_groups(nodes: Sequence[NodeSpec], memory: set[str]) -> dict[str, str
             x = parent[x]
         return x
 
-    users: dict[str, list[str]] = defaultdict(list)
-    for n in nodes:
-        for d in (*n.inputs, *n.outputs):
-            if d in memory:
-                users[d].append(n.name)
-    for names in users.values():
+    def union(names: list[str]) -> None:
         for other in names[1:]:
             a, b = find(names[0]), find(other)
             if a != b:
                 parent[max(a, b)] = min(a, b)
+
+    users: dict[str, list[str]] = defaultdict(list)
+    for n in nodes:
+        for d in dict.fromkeys((*n.outputs, *n.inputs)):
+            if d in memory:
+                users[d].append(n.name)
+    if group_by == "none":
+        _refuse_split_memory(nodes, users)
+    for names in users.values():
+        union(names)
+    if group_by == "namespace":
+        by_namespace: dict[str, list[str]] = defaultdict(list)
+        for n in nodes:
+            if n.namespace:
+                by_namespace[n.namespace.split(".")[0]].append(n.name)
+        for names in by_namespace.values():
+            union(names)
     return {name: find(name) for name in parent}
 
 
-def _merge_cycles(groups: dict[str, str], edges: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Merge groups that reach each other (through persisted datasets) into one."""
+def _refuse_split_memory(nodes: Sequence[NodeSpec], users: dict[str, list[str]]) -> None:
+    producer = {d: n.name for n in nodes for d in n.outputs}
+    crossing = sorted(d for d, names in users.items() if len(names) > 1)
+    if crossing:
+        details = "; ".join(
+            f"{d!r} (made by {producer.get(d)!r}, read by "
+            f"{', '.join(repr(n) for n in users[d] if n != producer.get(d))})"
+            for d in crossing
+        )
+        raise UsageError(
+            f"--group-by none would pass in-memory datasets between tasks: {details}. "
+            "Declare them in the catalog, or use --group-by memory."
+        )
+
+
+def _merge_cycles(joined: dict[str, str], edges: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Merge sets of nodes that reach each other (through persisted datasets) into one."""
     graph: dict[str, set[str]] = defaultdict(set)
     for a, b in edges:
-        if groups[a] != groups[b]:
-            graph[groups[a]].add(groups[b])
-    component = _strongly_connected(sorted(set(groups.values())), graph)
-    return {name: component[g] for name, g in groups.items()}
+        if joined[a] != joined[b]:
+            graph[joined[a]].add(joined[b])
+    component = graphs.strongly_connected(sorted(set(joined.values())), graph)
+    return {name: component[s] for name, s in joined.items()}
 
 
-def _strongly_connected(vertices: list[str], graph: dict[str, set[str]]) -> dict[str, str]:
-    """Tarjan's algorithm, iterative; each vertex -> the smallest vertex of its component."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    result: dict[str, str] = {}
-    for root in vertices:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            v, successors = work[-1]
-            advanced = False
-            for w in successors:
-                if w not in index:
-                    index[w] = low[w] = len(index)
-                    stack.append(w)
-                    on_stack.add(w)
-                    work.append((w, iter(sorted(graph[w]))))
-                    advanced = True
-                    break
-                if w in on_stack:
-                    low[v] = min(low[v], index[w])
-            if advanced:
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[v])
-            if low[v] == index[v]:
-                component = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    component.append(w)
-                    if w == v:
-                        break
-                representative = min(component)
-                for w in component:
-                    result[w] = representative
-    return result
+def _reason(members: list[str], joined: dict[str, str], group_by: str) -> str:
+    if len(members) == 1:
+        return ""
+    if len({joined[n] for n in members}) > 1:
+        return "cycle"
+    return "namespace" if group_by == "namespace" else "memory"
 
 
-def _topological(vertices: list, edges: Iterable[tuple]) -> list:
-    """Kahn's algorithm; among ready vertices the one earliest in ``vertices`` goes first."""
-    rank = {v: i for i, v in enumerate(vertices)}
-    successors = defaultdict(set)
-    indegree = dict.fromkeys(vertices, 0)
-    for a, b in set(edges):
-        successors[a].add(b)
-        indegree[b] += 1
-    ready = [rank[v] for v in vertices if indegree[v] == 0]
-    heapq.heapify(ready)
-    result = []
-    while ready:
-        v = vertices[heapq.heappop(ready)]
-        result.append(v)
-        for w in successors[v]:
-            indegree[w] -= 1
-            if indegree[w] == 0:
-                heapq.heappush(ready, rank[w])
-    if len(result) != len(vertices):
-        raise ValueError("cycle in a graph that must be acyclic")
-    return result
+def _namespace(node: NodeSpec) -> tuple[str, ...]:
+    return tuple(node.namespace.split(".")) if node.namespace else ()
 
 
-def _reduced_upstream(order: list, edges: set[tuple]) -> dict:
-    """Direct upstreams of each vertex after transitive reduction, in ``order``."""
-    rank = {v: i for i, v in enumerate(order)}
-    predecessors = defaultdict(set)
-    for a, b in edges:
-        predecessors[b].add(a)
-    ancestors: dict = {}  # bitset of ranks
-    reduced = {}
-    for v in order:
-        preds = sorted(predecessors[v], key=rank.__getitem__, reverse=True)
-        covered = 0
-        direct = []
-        for p in preds:  # latest first: an earlier one may be an ancestor of a later one
-            if not covered >> rank[p] & 1:
-                direct.append(p)
-            covered |= ancestors[p] | 1 << rank[p]
-        ancestors[v] = covered
-        reduced[v] = sorted(direct, key=rank.__getitem__)
-    return reduced
+def _common_namespace(nodes: list[NodeSpec]) -> tuple[str, ...]:
+    return tuple(os.path.commonprefix([_namespace(n) for n in nodes]))
+
+
+def _local(node: NodeSpec, raw_group: tuple[str, ...]) -> str:
+    prefix = ".".join(raw_group) + "."
+    return node.name[len(prefix) :] if raw_group and node.name.startswith(prefix) else node.name
+
+
+def _raw_label(nodes: list[NodeSpec], raw_group: tuple[str, ...], group_by: str) -> str:
+    """A task's name before validation: its node's, its namespace's, or ``first_to_last``."""
+    top_namespaces = {n.namespace.split(".")[0] for n in nodes if n.namespace}
+    if group_by == "namespace" and len(top_namespaces) == 1:
+        return top_namespaces.pop()
+    first, last = _local(nodes[0], raw_group), _local(nodes[-1], raw_group)
+    return first if len(nodes) == 1 else f"{first}_to_{last}"
+
+
+def _names(order, task_nodes, raw_groups, group_by):
+    """Task ids, function names and group paths, unique within each task group.
+
+    Returns ``{part: (task_id, function_name, group ids)}`` and the groups, parents first.
+    """
+    raw_paths = sorted({g[:i] for g in raw_groups.values() for i in range(1, len(g) + 1)})
+    group_ids: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
+    children: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for raw in raw_paths:
+        children[raw[:-1]].append(raw[-1])
+    for raw in raw_paths:  # parents come first in sorted order
+        group_ids[raw] = (*group_ids[raw[:-1]], naming.group_ids(children[raw[:-1]])[raw[-1]])
+
+    by_scope: dict[tuple[str, ...], list] = defaultdict(list)
+    for p in order:
+        by_scope[raw_groups[p]].append(p)
+    result, groups = {}, []
+    for raw_scope in sorted(set(by_scope) | set(group_ids)):
+        scope = group_ids[raw_scope]
+        child_ids = [group_ids[(*raw_scope, c)][-1] for c in children[raw_scope]]
+        parts = by_scope.get(raw_scope, [])
+        raw_labels = _distinct({p: _raw_label(task_nodes[p], raw_scope, group_by) for p in parts}, task_nodes)
+        prefix = ".".join(scope)
+        labels = naming.task_ids(
+            raw_labels.values(), max_len=250 - len(prefix) - bool(prefix), taken=child_ids
+        )
+        functions = naming.python_names([*child_ids, *labels.values()])
+        for p in parts:
+            label = labels[raw_labels[p]]
+            result[p] = (f"{prefix}.{label}" if prefix else label, functions[label], scope)
+        for c in children[raw_scope]:
+            raw = (*raw_scope, c)
+            groups.append(
+                GroupPlan(
+                    path=group_ids[raw], function_name=functions[group_ids[raw][-1]], namespace=".".join(raw)
+                )
+            )
+    groups.sort(key=lambda g: g.path)
+    return result, tuple(groups)
+
+
+def _distinct(raw_labels: dict, task_nodes: dict) -> dict:
+    """Make equal raw labels distinct with a hash of the task's node names."""
+    counts = defaultdict(int)
+    for label in raw_labels.values():
+        counts[label] += 1
+    return {
+        p: label
+        if counts[label] == 1
+        else f"{label}_{naming.short_hash(chr(0).join(n.name for n in task_nodes[p]))}"
+        for p, label in raw_labels.items()
+    }
 
 
 def _boundary(
@@ -213,17 +278,11 @@ def _boundary(
     """A task's inputs from outside, outputs seen outside, and in-memory datasets kept inside."""
     names = {n.name for n in task_nodes}
     produced = {d for n in task_nodes for d in n.outputs}
+    consumed = {d for n in task_nodes for d in n.inputs}
     used_outside = {d for n in all_nodes if n.name not in names for d in n.inputs}
     inputs = dict.fromkeys(d for n in task_nodes for d in n.inputs if d not in produced)
     outputs = dict.fromkeys(
-        d
-        for n in task_nodes
-        for d in n.outputs
-        if d not in memory or d in used_outside or not _consumed(d, task_nodes)
+        d for n in task_nodes for d in n.outputs if d not in memory or d in used_outside or d not in consumed
     )
-    internal = sorted(d for d in produced if d in memory and d not in outputs)
+    internal = sorted(d for d in produced if d not in outputs)
     return tuple(inputs), tuple(outputs), tuple(internal)
-
-
-def _consumed(dataset: str, nodes: list[NodeSpec]) -> bool:
-    return any(dataset in n.inputs for n in nodes)

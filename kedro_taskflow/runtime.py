@@ -56,6 +56,8 @@ class KedroProject:
 
     def run_nodes(self, *node_names: str) -> None:
         """Run exactly these nodes of the pipeline, in one Kedro session, hooks included."""
+        if not node_names:
+            raise ValueError("run_nodes() needs at least one node name; Kedro would run the whole pipeline.")
         from kedro.framework.session import KedroSession
 
         path = self.resolved_path()

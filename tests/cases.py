@@ -83,4 +83,45 @@ HOSTILE = Project(
     ),
 )
 
-CASES = {p.package: p for p in (CHAIN, MEMORY, CYCLE, HOSTILE)}
+
+def _region(ns: str) -> tuple[Node, ...]:
+    return (
+        Node("make", (f"params:{ns}.seed",), (f"{ns}.raw",), namespace=ns, tags=("ingest",)),
+        Node("clean", (f"{ns}.raw",), (f"{ns}.clean",), namespace=ns),
+        Node("train", (f"{ns}.clean",), (f"{ns}.model",), namespace=ns, tags=("training",)),
+        Node(
+            "evaluate", (f"{ns}.model", f"{ns}.clean"), (f"{ns}.metrics",), namespace=ns, tags=("training",)
+        ),
+        Node("audit", (f"{ns}.raw",), (f"{ns}.audit",), namespace=ns),
+    )
+
+
+# Namespaces as task groups: two instances of one modular pipeline, a nested namespace, nodes
+# outside namespaces joining them, and a namespace interrupted by an outside node.
+NAMESPACED = Project(
+    package="namespaced_project",
+    pipelines={
+        "__default__": (
+            *_region("eu"),
+            *_region("us"),
+            Node("compare", ("eu.metrics", "us.metrics"), ("comparison",), tags=("reporting",)),
+            Node("collect", ("comparison",), ("reporting.daily.collected",), namespace="reporting.daily"),
+            Node("enrich", ("reporting.daily.collected",), ("enriched",), tags=("reporting",)),
+            Node("summarise", ("enriched",), ("reporting.daily.summary",), namespace="reporting.daily"),
+            Node("publish", ("reporting.daily.summary",), ("reporting.published",), namespace="reporting"),
+        )
+    },
+    persisted=frozenset(
+        {f"{ns}.{d}" for ns in ("eu", "us") for d in ("raw", "model", "metrics", "audit")}
+        | {
+            "comparison",
+            "reporting.daily.collected",
+            "enriched",
+            "reporting.daily.summary",
+            "reporting.published",
+        }
+    ),
+    params={"eu": {"seed": 1}, "us": {"seed": 2}},
+)
+
+CASES = {p.package: p for p in (CHAIN, MEMORY, CYCLE, HOSTILE, NAMESPACED)}

@@ -14,6 +14,11 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent
 EXAMPLE = ROOT / "examples" / "spaceflights"
+EXAMPLES = {"spaceflights": EXAMPLE, "fleet": ROOT / "examples" / "fleet"}
+EXAMPLE_PIPELINES = {
+    "spaceflights": ("__default__", "data_processing", "data_science"),
+    "fleet": ("__default__", "regional", "reporting"),
+}
 SNAPSHOTS = TESTS / "snapshots"
 BIN = Path(sys.executable).parent
 
@@ -39,6 +44,18 @@ def isolated_environment(tmp_path_factory):
             os.environ.pop(k, None)
         else:
             os.environ[k] = v
+
+
+@pytest.fixture(autouse=True)
+def restore_pythonpath():
+    """Kedro's bootstrap_project prepends the project's src/ to PYTHONPATH; keep it from leaking
+    into later tests' subprocesses."""
+    saved = os.environ.get("PYTHONPATH")
+    yield
+    if saved is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = saved
 
 
 @pytest.fixture(scope="session")

@@ -6,34 +6,43 @@ import ast
 
 
 def task_nodes(source: str) -> dict[str, list[str]]:
-    """Task id -> the node names its ``project.run_nodes(...)`` call names."""
-    result = {}
-    for fn in ast.walk(ast.parse(source)):
-        if not isinstance(fn, ast.FunctionDef):
-            continue
-        for decorator in fn.decorator_list:
-            task_id = _task_id(decorator, fn.name)
-            if task_id is not None:
-                calls = [
-                    c
-                    for c in ast.walk(fn)
-                    if isinstance(c, ast.Call)
-                    and isinstance(c.func, ast.Attribute)
-                    and c.func.attr == "run_nodes"
-                ]
-                assert len(calls) == 1, f"task {task_id} should call run_nodes once"
-                result[task_id] = [ast.literal_eval(a) for a in calls[0].args]
+    """Full Airflow task id -> the node names its ``project.run_nodes(...)`` call names."""
+    result: dict[str, list[str]] = {}
+    _collect(ast.parse(source).body, (), result)
     return result
 
 
-def _task_id(decorator: ast.expr, function_name: str) -> str | None:
-    if isinstance(decorator, ast.Name) and decorator.id == "task":
-        return function_name
-    if isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "task":
-        return next(
-            (ast.literal_eval(k.value) for k in decorator.keywords if k.arg == "task_id"), function_name
-        )
-    return None
+def _collect(body: list[ast.stmt], group: tuple[str, ...], result: dict[str, list[str]]) -> None:
+    for fn in body:
+        if not isinstance(fn, ast.FunctionDef):
+            continue
+        kind, name = _decorated(fn)
+        if kind == "task":
+            calls = [
+                c
+                for c in ast.walk(fn)
+                if isinstance(c, ast.Call)
+                and isinstance(c.func, ast.Attribute)
+                and c.func.attr == "run_nodes"
+            ]
+            assert len(calls) == 1, f"task {name} should call run_nodes once"
+            result[".".join((*group, name))] = [ast.literal_eval(a) for a in calls[0].args]
+        elif kind == "task_group":
+            _collect(fn.body, (*group, name), result)
+        else:
+            _collect(fn.body, group, result)  # the @dag function
+
+
+def _decorated(fn: ast.FunctionDef) -> tuple[str | None, str]:
+    """("task" or "task_group" or None, the id it gets)."""
+    for decorator in fn.decorator_list:
+        call = decorator if isinstance(decorator, ast.Call) else None
+        name = getattr(call.func if call else decorator, "id", None)
+        if name in ("task", "task_group"):
+            keyword = "task_id" if name == "task" else "group_id"
+            given = [ast.literal_eval(k.value) for k in (call.keywords if call else []) if k.arg == keyword]
+            return name, given[0] if given else fn.name
+    return None, fn.name
 
 
 def closure(edges: set[tuple[str, str]]) -> set[tuple[str, str]]:

@@ -9,16 +9,16 @@ from pathlib import Path
 
 import pytest
 from cases import CASES
-from conftest import EXAMPLE, SNAPSHOTS, probe_airflow
+from conftest import EXAMPLES, SNAPSHOTS, probe_airflow
 from dag_source import closure, task_nodes
 from kedro_projects import full_name
-from test_snapshots import SNAPSHOT_CASES, snapshot_id
+from test_snapshots import IDS, SNAPSHOT_CASES
 
 from kedro_taskflow.reader import read_project
 
 pytestmark = pytest.mark.airflow
 
-FILES = {c: SNAPSHOTS / "test_snapshots" / f"test_dag_source[{snapshot_id(*c)}].py" for c in SNAPSHOT_CASES}
+FILES = {i: SNAPSHOTS / "test_snapshots" / f"test_dag_source[{i}].py" for i in IDS}
 
 
 @pytest.fixture(scope="module")
@@ -39,36 +39,43 @@ def test_every_snapshot_is_covered():
     assert set(FILES.values()) == set((SNAPSHOTS / "test_snapshots").glob("*.py"))
 
 
-@pytest.mark.parametrize("case", SNAPSHOT_CASES, ids=[snapshot_id(*c) for c in SNAPSHOT_CASES])
-def test_loads_without_errors_or_warnings(case, airflow_report):
-    seen = airflow_report[FILES[case]]
+@pytest.mark.parametrize("snapshot_id", IDS)
+def test_loads_without_errors_or_warnings(snapshot_id, airflow_report):
+    seen = airflow_report[FILES[snapshot_id]]
     assert seen["errors"] == {}
     assert seen["warnings"] == []
     assert len(seen["dags"]) == 1
     # Only the light runtime module: no kedro, pandas, libcst, black or the project's package.
     assert set(seen["new_packages"]) <= {"kedro_taskflow"}
-    assert not ({"kedro", "pandas", "libcst", "black", case[0]} & set(seen["new_packages"]))
+    assert not (
+        {"kedro", "pandas", "libcst", "black", SNAPSHOT_CASES[snapshot_id][0]} & set(seen["new_packages"])
+    )
 
 
-def _kedro_edges(case: str, pipeline: str) -> tuple[set[str], set[tuple[str, str]]]:
-    if case == "spaceflights":
-        spec = read_project(EXAMPLE).pipeline(pipeline)
+def _kedro_edges(case: str, pipeline: str, tags: tuple[str, ...]) -> tuple[set[str], set[tuple[str, str]]]:
+    """The selected nodes and Kedro's dependencies between them (as ``kedro run --tags`` sees them)."""
+    if case in EXAMPLES:
+        spec = read_project(EXAMPLES[case]).pipeline(pipeline)
         producer = {d: n.name for n in spec.nodes for d in n.outputs}
         edges = {(producer[d], n.name) for n in spec.nodes for d in n.inputs if d in producer}
-        return {n.name for n in spec.nodes}, edges
-    project = CASES[case]
-    return {full_name(n) for n in project.pipelines[pipeline]}, project.node_edges(pipeline)
+        names = {n.name for n in spec.nodes}
+    else:
+        project = CASES[case]
+        names = {full_name(n) for n in project.pipelines[pipeline] if not tags or set(n.tags) & set(tags)}
+        edges = project.node_edges(pipeline)
+    return names, {(a, b) for a, b in edges if a in names and b in names}
 
 
-@pytest.mark.parametrize("case", SNAPSHOT_CASES, ids=[snapshot_id(*c) for c in SNAPSHOT_CASES])
-def test_task_graph_is_the_kedro_graph(case, airflow_report):
-    (dag,) = airflow_report[FILES[case]]["dags"].values()
-    nodes_of = task_nodes(FILES[case].read_text())
+@pytest.mark.parametrize("snapshot_id", IDS)
+def test_task_graph_is_the_kedro_graph(snapshot_id, airflow_report):
+    (dag,) = airflow_report[FILES[snapshot_id]]["dags"].values()
+    nodes_of = task_nodes(FILES[snapshot_id].read_text())
+    case, pipeline, options = SNAPSHOT_CASES[snapshot_id]
     assert set(nodes_of) == set(dag), "every Airflow task comes from one @task function"
     for task_id in dag:
         assert re.fullmatch(r"[A-Za-z0-9_.-]{1,250}", task_id)
 
-    names, kedro_edges = _kedro_edges(*case)
+    names, kedro_edges = _kedro_edges(case, pipeline, options.get("tags", ()))
     task_of = {node: task for task, nodes in nodes_of.items() for node in nodes}
     assert sorted(task_of) == sorted(names) == sorted(n for ns in nodes_of.values() for n in ns), (
         "each node runs in exactly one task"
@@ -84,7 +91,7 @@ def test_task_graph_is_the_kedro_graph(case, airflow_report):
 
 
 def test_hostile_names_stay_literals():
-    source = FILES[("hostile_project", "__default__")].read_text()
+    source = FILES["hostile_project-0"].read_text()
     tree = ast.parse(source)
     strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     assert any("PWNED" in s for s in strings), "the marker dataset is documented"

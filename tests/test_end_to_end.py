@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cases import CASES
-from conftest import BIN, EXAMPLE, TESTS, run
+from conftest import BIN, EXAMPLES, TESTS, run
 from kedro_projects import write_project
 
 pytestmark = pytest.mark.airflow
@@ -28,9 +28,9 @@ def outputs(project: Path) -> dict[str, bytes]:
     return result
 
 
-def run_dag(project: Path, dag_id: str, tmp_path: Path) -> dict:
+def run_dag(project: Path, dag_id: str, tmp_path: Path, *options: str) -> dict:
     """Generate the project's DAGs with the CLI, then run one with ``dag.test()`` elsewhere."""
-    run([str(BIN / "kedro-taskflow"), "generate", "--all"], cwd=project)
+    run([str(BIN / "kedro-taskflow"), "generate", "--all", *options], cwd=project)
     dag_file = project / "airflow_dags" / f"{dag_id}.py"
     elsewhere = tmp_path / "worker_cwd"
     elsewhere.mkdir()
@@ -39,25 +39,35 @@ def run_dag(project: Path, dag_id: str, tmp_path: Path) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_spaceflights_runs_like_kedro_run(tmp_path, airflow_db):
-    by_kedro = shutil.copytree(EXAMPLE, tmp_path / "by_kedro", ignore=shutil.ignore_patterns("airflow_dags"))
-    by_airflow = shutil.copytree(
-        EXAMPLE, tmp_path / "by_airflow", ignore=shutil.ignore_patterns("airflow_dags")
-    )
+EXAMPLE_RUNS = {
+    "spaceflights": (
+        "spaceflights",
+        (),
+        ("08_reporting/metrics.json", "06_models/regressor.pickle/regressor.pickle"),
+    ),
+    "fleet": ("fleet", (), ("08_reporting/daily/summary.json", "06_models/eu/model.pickle")),
+    "fleet-by-namespace": ("fleet", ("--group-by", "namespace"), ("08_reporting/daily/summary.json",)),
+}
+
+
+@pytest.mark.parametrize("name", EXAMPLE_RUNS)
+def test_examples_run_like_kedro_run(name, tmp_path, airflow_db):
+    example, options, expected_files = EXAMPLE_RUNS[name]
+    ignore = shutil.ignore_patterns("airflow_dags")
+    by_kedro = shutil.copytree(EXAMPLES[example], tmp_path / "by_kedro" / example, ignore=ignore)
+    by_airflow = shutil.copytree(EXAMPLES[example], tmp_path / "by_airflow" / example, ignore=ignore)
     run([str(BIN / "kedro"), "run"], cwd=by_kedro)
 
-    report = run_dag(by_airflow, "spaceflights", tmp_path)
+    report = run_dag(by_airflow, example, tmp_path, *options)
 
     assert report["state"] == "success"
     assert set(report["tasks"].values()) == {"success"}
     expected = outputs(by_kedro)
-    assert (
-        "08_reporting/metrics.json" in expected and "06_models/regressor.pickle/regressor.pickle" in expected
-    )
+    assert set(expected_files) <= set(expected)
     assert outputs(by_airflow) == expected
 
 
-@pytest.mark.parametrize("case", ["memory_project", "cycle_project", "hostile_project"])
+@pytest.mark.parametrize("case", ["memory_project", "cycle_project", "hostile_project", "namespaced_project"])
 def test_small_pipelines_run_like_kedro_run(case, tmp_path, airflow_db):
     by_kedro = write_project(tmp_path / "by_kedro", CASES[case])
     by_airflow = write_project(tmp_path / "by_airflow", CASES[case])

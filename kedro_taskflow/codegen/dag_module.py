@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
+from collections.abc import Callable
 
 import libcst as cst
 from libcst.helpers import parse_template_expression
 
 from kedro_taskflow import __version__
 from kedro_taskflow.codegen.literals import display, docstring, string
-from kedro_taskflow.model import DagPlan, TaskPlan
+from kedro_taskflow.model import DagPlan, Dependency, GroupPlan, TaskPlan
 from kedro_taskflow.naming import python_names
 
 PATH_ENV_PREFIX = "KEDRO_TASKFLOW_PROJECT_PATH_"
@@ -23,7 +24,7 @@ def build_module(plan: DagPlan) -> cst.Module:
     return cst.Module(
         body=[
             _docstring_statement(_module_doc(plan), ""),
-            *_imports(relative),
+            *_imports(relative, grouped=bool(plan.groups)),
             _project(plan),
             _dag(plan, dag_function),
             cst.SimpleStatementLine(
@@ -52,14 +53,14 @@ def _docstring_statement(text: str, indent: str) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine([cst.Expr(docstring(text, indent))])
 
 
-def _imports(relative: bool) -> list[cst.SimpleStatementLine]:
+def _imports(relative: bool, grouped: bool) -> list[cst.SimpleStatementLine]:
     blank = [cst.EmptyLine()]
     lines = []
     if relative:
         lines.append(cst.parse_statement("from pathlib import Path\n").with_changes(leading_lines=blank))
     lines += [
         cst.parse_statement("import pendulum\n").with_changes(leading_lines=blank),
-        cst.parse_statement("from airflow.decorators import dag, task\n"),
+        cst.parse_statement(f"from airflow.decorators import dag, task{', task_group' if grouped else ''}\n"),
         cst.parse_statement("from kedro_taskflow.runtime import KedroProject\n"),
     ]
     return lines
@@ -114,8 +115,7 @@ def _dag(plan: DagPlan, function_name: str) -> cst.FunctionDef:
         dag_id=string(plan.dag_id),
         package=string(plan.package_name),
     )
-    body = [_task(t, first=i == 0) for i, t in enumerate(plan.tasks)]
-    body += _dependencies(plan.tasks)
+    body = _scope(plan, ())
     return cst.FunctionDef(
         name=cst.Name(function_name),
         params=cst.Parameters(),
@@ -125,111 +125,197 @@ def _dag(plan: DagPlan, function_name: str) -> cst.FunctionDef:
     )
 
 
-def _task(task: TaskPlan, first: bool) -> cst.FunctionDef:
-    if task.task_id == task.function_name:
+def _scope(plan: DagPlan, scope: tuple[str, ...]) -> list[cst.BaseStatement]:
+    """The body of the DAG function (scope ``()``) or of a task group's function."""
+    position = {t.task_id: i for i, t in enumerate(plan.tasks)}
+    tasks = {t.label: t for t in plan.tasks if t.group == scope}
+    groups = {g.path[-1]: g for g in plan.groups if g.path[:-1] == scope}
+    depth = len(scope)
+    first = {label: position[t.task_id] for label, t in tasks.items()}
+    for t in plan.tasks:
+        if len(t.group) > depth and t.group[:depth] == scope:
+            first.setdefault(t.group[depth], position[t.task_id])
+    items = sorted(first, key=first.__getitem__)
+    definitions = [
+        _task(tasks[item], depth) if item in tasks else _group(plan, groups[item]) for item in items
+    ]
+    definitions = [
+        d.with_changes(leading_lines=[cst.EmptyLine()] if i else []) for i, d in enumerate(definitions)
+    ]
+    functions = {
+        item: (tasks[item].function_name if item in tasks else groups[item].function_name) for item in items
+    }
+
+    def position_of(ref: tuple[str, ...]) -> int:
+        """Where the first task under ``ref`` comes in the DAG's task order."""
+        prefix = (*scope, *ref)
+        return min(position[t.task_id] for t in plan.tasks if (*t.group, t.label)[: len(prefix)] == prefix)
+
+    dependencies = [d for d in plan.dependencies if d.scope == scope]
+    return definitions + _dependencies(items, functions, set(groups), dependencies, position_of)
+
+
+def _group(plan: DagPlan, group: GroupPlan) -> cst.FunctionDef:
+    group_id = group.path[-1]
+    if group_id == group.function_name:
+        decorator: cst.BaseExpression = cst.Name("task_group")
+    else:
+        decorator = cst.Call(cst.Name("task_group"), args=[_kwarg("group_id", string(group_id))])
+    doc = _docstring_statement(
+        f"Kedro namespace ``{display(group.namespace)}``.", _INDENT * (len(group.path) + 1)
+    )
+    return cst.FunctionDef(
+        name=cst.Name(group.function_name),
+        params=cst.Parameters(),
+        body=cst.IndentedBlock(body=[doc, *_scope(plan, group.path)]),
+        decorators=[cst.Decorator(decorator)],
+    )
+
+
+def _task(task: TaskPlan, depth: int) -> cst.FunctionDef:
+    if task.label == task.function_name:
         decorator: cst.BaseExpression = cst.Name("task")
     else:
-        decorator = cst.Call(cst.Name("task"), args=[_kwarg("task_id", string(task.task_id))])
+        decorator = cst.Call(cst.Name("task"), args=[_kwarg("task_id", string(task.label))])
     run = cst.Call(
         func=cst.Attribute(cst.Name("project"), cst.Name("run_nodes")),
         args=[cst.Arg(string(name)) for name in task.node_names],
     )
+    indent = _INDENT * (depth + 2)
     return cst.FunctionDef(
         name=cst.Name(task.function_name),
         params=cst.Parameters(),
         body=cst.IndentedBlock(
             body=[
-                _docstring_statement(_task_doc(task), _INDENT * 2),
+                _docstring_statement(_task_doc(task, width=85 - len(indent)), indent),
                 cst.SimpleStatementLine([cst.Expr(run)]),
             ]
         ),
         decorators=[cst.Decorator(decorator)],
-        leading_lines=[] if first else [cst.EmptyLine()],
     )
 
 
-def _task_doc(task: TaskPlan) -> str:
-    flow = _wrap(f"{_names(task.inputs)} -> {_names(task.outputs)}")
+_WHY = {
+    "memory": "in one Kedro session, passing {internal} in memory",
+    "namespace": "of namespace ``{namespace}`` as one task (--group-by namespace)",
+    "cycle": "as one task: split up, the tasks would depend on each other in a cycle",
+}
+
+
+def _task_doc(task: TaskPlan, width: int) -> str:
+    flow = _wrap(f"{_names(task.inputs)} -> {_names(task.outputs)}", width)
     if len(task.nodes) == 1:
         source = task.nodes[0].source
         return flow + (f"\n\nSource: {display(source)}" if source else "")
-    if task.breaks_cycle:
-        why = "one task, since separate tasks would depend on each other in a cycle"
-    else:
-        why = f"one Kedro session, passing {_names(task.internal)} in memory"
+    namespace = display((task.nodes[0].namespace or "").split(".")[0])
+    why = _WHY[task.reason].format(internal=_names(task.internal), namespace=namespace)
     lines = [f"- {display(n.name)}" + (f" ({display(n.source)})" if n.source else "") for n in task.nodes]
-    return f"{flow}\n\n{_wrap(f'Runs these nodes in {why}:')}\n" + "\n".join(lines)
-
-
-def _wrap(text: str, width: int = 76) -> str:
-    """Wrap prose to fit 88 columns after a task docstring's indent and quotes; names stay whole."""
-    return textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
+    return f"{flow}\n\n{_wrap(f'Runs these nodes {why}:', width)}\n" + "\n".join(lines)
 
 
 def _names(datasets: tuple[str, ...]) -> str:
     return ", ".join(display(d) for d in datasets) or "(nothing)"
 
 
-def _chains(tasks: tuple[TaskPlan, ...]) -> list[tuple[tuple[str, ...], list[str]]]:
-    """Dependency statements as (upstream ids, chain of task ids): ``[u1, u2] >> a >> b``.
+def _wrap(text: str, width: int) -> str:
+    """Wrap prose at ``width`` columns; names stay whole."""
+    return textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
 
-    A chain continues from a task to its only downstream task when that task has no other
-    upstream; every task and every edge appears exactly once.
+
+def _chains(
+    items: list[str], upstream: dict[str, tuple[str, ...]]
+) -> list[tuple[tuple[str, ...], list[str]]]:
+    """Dependency statements as (upstream items, chain of items): ``[u1, u2] >> a >> b``.
+
+    ``items`` are in a topological order. A chain continues from an item to its only downstream
+    item when that one has no other upstream; every item and every edge appears exactly once.
     """
-    downstream: dict[str, list[str]] = {t.task_id: [] for t in tasks}
-    for t in tasks:
-        for u in t.upstream:
-            downstream[u].append(t.task_id)
-    upstream = {t.task_id: t.upstream for t in tasks}
+    downstream: dict[str, list[str]] = {item: [] for item in items}
+    for item in items:
+        for u in upstream.get(item, ()):
+            downstream[u].append(item)
     chains: list[tuple[tuple[str, ...], list[str]]] = []
-    open_chains: dict[str, list[str]] = {}  # task id -> the chain it ends, if it may continue
-    for t in tasks:
-        ups, below = t.upstream, downstream[t.task_id]
+    open_chains: dict[str, list[str]] = {}  # item -> the chain it ends, if that may continue
+    for item in items:
+        ups, below = upstream.get(item, ()), downstream[item]
+        continues = len(below) == 1 and upstream[below[0]] == (item,)
         if len(ups) == 1 and ups[0] in open_chains:
             chain = open_chains.pop(ups[0])
-            chain.append(t.task_id)
-        elif ups or not below or upstream[below[0]] == (t.task_id,) and len(below) == 1:
-            chain = [t.task_id]
+            chain.append(item)
+        elif ups or not below or continues:
+            chain = [item]
             chains.append((ups, chain))
         else:
-            continue  # a source that appears in its downstream tasks' statements
-        if len(below) == 1 and upstream[below[0]] == (t.task_id,):
-            open_chains[t.task_id] = chain
+            continue  # a source that appears in its downstream items' statements
+        if continues:
+            open_chains[item] = chain
     return chains
 
 
-def _dependencies(tasks: tuple[TaskPlan, ...]) -> list[cst.SimpleStatementLine]:
-    """One statement per chain; a task that appears in several is called once, into a variable."""
-    chains = _chains(tasks)
-    uses = Counter(task_id for ups, chain in chains for task_id in (*ups, *chain))
-    functions = {t.task_id: t.function_name for t in tasks}
+def _dependencies(
+    items: list[str],
+    functions: dict[str, str],
+    groups: set[str],
+    dependencies: list[Dependency],
+    position_of: Callable[[tuple[str, ...]], int],
+) -> list[cst.SimpleStatementLine]:
+    """Calls and ``>>`` statements for one scope; an item used more than once goes into a variable."""
+    simple = {d.downstream[0]: tuple(u[0] for u in d.upstream) for d in dependencies if _simple(d)}
+    deep = [d for d in dependencies if not _simple(d)]
+    chains = _chains(items, simple)
+    uses = Counter(item for ups, chain in chains for item in (*ups, *chain))
+    uses.update(ref[0] for d in deep for ref in (*d.upstream, d.downstream))
     taken = set(functions.values())
     variables = {
-        t.task_id: _free_name(f"{t.function_name}_task", taken) for t in tasks if uses[t.task_id] > 1
+        item: _free_name(f"{functions[item]}_{'group' if item in groups else 'task'}", taken)
+        for item in items
+        if uses[item] > 1
     }
 
-    def ref(task_id: str) -> cst.BaseExpression:
-        if task_id in variables:
-            return cst.Name(variables[task_id])
-        return cst.Call(cst.Name(functions[task_id]))
+    def ref(path: tuple[str, ...]) -> cst.BaseExpression:
+        head = path[0]
+        expression = cst.Name(variables[head]) if head in variables else cst.Call(cst.Name(functions[head]))
+        for label in path[1:]:
+            expression = cst.Call(
+                cst.Attribute(expression, cst.Name("get_child_by_label")), args=[cst.Arg(string(label))]
+            )
+        return expression
 
+    def shift(upstream: list[cst.BaseExpression], chain: list[cst.BaseExpression]) -> cst.BaseExpression:
+        left = upstream[0] if len(upstream) == 1 else cst.List([cst.Element(u) for u in upstream])
+        for expression in chain:
+            left = cst.BinaryOperation(left, cst.RightShift(), expression)
+        return left
+
+    edges = []  # (task position of the first downstream reference, expression)
+    for ups, chain in chains:
+        if ups:
+            edges.append(
+                (position_of((chain[0],)), shift([ref((u,)) for u in ups], [ref((c,)) for c in chain]))
+            )
+        elif len(chain) > 1:
+            edges.append(
+                (position_of((chain[1],)), shift([ref((chain[0],))], [ref((c,)) for c in chain[1:]]))
+            )
+        elif chain[0] not in variables:  # a variable's assignment already calls it
+            edges.append((position_of((chain[0],)), ref((chain[0],))))
+    for d in deep:
+        edges.append((position_of(d.downstream), shift([ref(u) for u in d.upstream], [ref(d.downstream)])))
+    edges.sort(key=lambda edge: edge[0])
     statements = [
         cst.SimpleStatementLine(
-            [cst.Assign([cst.AssignTarget(cst.Name(name))], cst.Call(cst.Name(functions[task_id])))]
+            [cst.Assign([cst.AssignTarget(cst.Name(name))], cst.Call(cst.Name(functions[item])))]
         )
-        for task_id, name in variables.items()
+        for item, name in variables.items()
     ]
-    for ups, chain in chains:
-        if len(ups) > 1:
-            expression: cst.BaseExpression = cst.List([cst.Element(ref(u)) for u in ups])
-        else:
-            expression = ref(ups[0]) if ups else ref(chain[0])
-        for task_id in chain if ups else chain[1:]:
-            expression = cst.BinaryOperation(expression, cst.RightShift(), ref(task_id))
-        statements.append(cst.SimpleStatementLine([cst.Expr(expression)]))
+    statements += [cst.SimpleStatementLine([cst.Expr(expression)]) for _, expression in edges]
     if statements:
         statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
     return statements
+
+
+def _simple(dependency: Dependency) -> bool:
+    return len(dependency.downstream) == 1 and all(len(u) == 1 for u in dependency.upstream)
 
 
 def _free_name(name: str, taken: set[str]) -> str:

@@ -40,8 +40,8 @@ def cycle_project():
     def n1_to_n3():
         """raw -> d1, d2, out
 
-        Runs these nodes in one task, since separate tasks would depend on each
-        other in a cycle:
+        Runs these nodes as one task: split up, the tasks would depend on each other
+        in a cycle:
         - n1 (src/cycle_project/pipeline_registry.py:12)
         - n2 (src/cycle_project/pipeline_registry.py:12)
         - n3 (src/cycle_project/pipeline_registry.py:12)

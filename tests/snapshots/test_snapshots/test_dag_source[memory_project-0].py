@@ -56,8 +56,7 @@ def memory_project():
     def split_to_score():
         """cleaned, params:split -> model, scores
 
-        Runs these nodes in one Kedro session, passing test_set, train_set in
-        memory:
+        Runs these nodes in one Kedro session, passing test_set, train_set in memory:
         - split (src/memory_project/pipeline_registry.py:12)
         - fit (src/memory_project/pipeline_registry.py:12)
         - score (src/memory_project/pipeline_registry.py:12)

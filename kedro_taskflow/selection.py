@@ -1,0 +1,53 @@
+"""Select the nodes of a pipeline as ``kedro run --tags/--nodes/--from-nodes/--to-nodes`` does."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from kedro_taskflow.errors import UsageError
+from kedro_taskflow.model import NodeSpec, Selection
+
+
+def select(nodes: Sequence[NodeSpec], selection: Selection) -> tuple[NodeSpec, ...]:
+    """The nodes every given filter keeps (filters intersect, as in Kedro), in their order."""
+    names = [n.name for n in nodes]
+    keep = set(names)
+    for option, wanted in (
+        ("--nodes", selection.nodes),
+        ("--from-nodes", selection.from_nodes),
+        ("--to-nodes", selection.to_nodes),
+    ):
+        unknown = sorted(set(wanted) - keep if wanted else set())
+        if unknown:
+            raise UsageError(f"{option}: no node named {', '.join(map(repr, unknown))} in the pipeline.")
+    if selection.tags:
+        keep &= {n.name for n in nodes if set(n.tags) & set(selection.tags)}
+    if selection.nodes:
+        keep &= set(selection.nodes)
+    if selection.from_nodes:
+        keep &= _reachable(nodes, selection.from_nodes, downstream=True)
+    if selection.to_nodes:
+        keep &= _reachable(nodes, selection.to_nodes, downstream=False)
+    return tuple(n for n in nodes if n.name in keep)
+
+
+def _reachable(nodes: Sequence[NodeSpec], start: Sequence[str], downstream: bool) -> set[str]:
+    """``start`` and every node after it (or before it) through datasets."""
+    producers = defaultdict(set)
+    consumers = defaultdict(set)
+    for n in nodes:
+        for d in n.outputs:
+            producers[d].add(n.name)
+        for d in n.inputs:
+            consumers[d].add(n.name)
+    by_name = {n.name: n for n in nodes}
+    seen, stack = set(start), list(start)
+    while stack:
+        node = by_name[stack.pop()]
+        datasets = node.outputs if downstream else node.inputs
+        for d in datasets:
+            for nxt in (consumers if downstream else producers)[d] - seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen

@@ -1,0 +1,1 @@
+"""Modular pipelines of the fleet project."""

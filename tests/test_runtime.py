@@ -1,0 +1,161 @@
+"""``kedro_taskflow.runtime`` on a worker: real Kedro runs of the example, and a packaged deployment.
+
+Kedro runs go to subprocesses: importing the example's ``spaceflights`` package in the test process
+would collide with other tests that build projects of the same name.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BIN, EXAMPLE, TESTS, run
+from test_end_to_end import outputs
+
+from kedro_taskflow.runtime import KedroProject, KedroTaskflowRuntimeError
+
+PATH_VARIABLE = "KEDRO_TASKFLOW_PROJECT_PATH_SPACEFLIGHTS"
+DATA_PROCESSING = "preprocess_companies_node"
+
+RUN_NODES = """
+import sys
+from kedro_taskflow.runtime import KedroProject
+KedroProject(package_name="spaceflights", project_path=sys.argv[1]).run_nodes(*sys.argv[2:])
+"""
+
+
+def copy_example(destination: Path) -> Path:
+    return shutil.copytree(
+        EXAMPLE, destination, ignore=shutil.ignore_patterns("airflow_dags", "__pycache__", ".ruff_cache")
+    )
+
+
+def run_nodes(tmp_path: Path, project_path: str, *nodes: str, env=None, check=True):
+    """``KedroProject(...).run_nodes(*nodes)`` in a fresh interpreter, from an empty folder."""
+    cwd = tmp_path / "worker_cwd"
+    cwd.mkdir(exist_ok=True)
+    result = run(
+        [sys.executable, "-c", RUN_NODES, project_path, *nodes],
+        cwd=cwd,
+        env={"PYTHONDONTWRITEBYTECODE": "1", **(env or {})},
+        check=check,
+    )
+    assert not any(cwd.iterdir()), "the runtime must not write to the working directory"
+    return result
+
+
+def files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_run_nodes_runs_exactly_the_named_nodes(tmp_path):
+    project = copy_example(tmp_path / "project")
+    before = files(project)
+
+    run_nodes(tmp_path, str(project), DATA_PROCESSING)
+
+    assert files(project) == before | {"data/02_intermediate/preprocessed_companies.parquet"}
+
+
+def test_path_variable_overrides_the_project_path(tmp_path):
+    project = copy_example(tmp_path / "project")
+
+    run_nodes(tmp_path, "/nonexistent", DATA_PROCESSING, env={PATH_VARIABLE: str(project)})
+
+    assert (project / "data/02_intermediate/preprocessed_companies.parquet").is_file()
+
+
+@pytest.mark.parametrize("variable", [None, "/nonexistent/from_variable"])
+def test_missing_project_folder_names_the_folder_and_the_variable(variable, monkeypatch):
+    if variable is None:
+        monkeypatch.delenv(PATH_VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(PATH_VARIABLE, variable)
+    project = KedroProject(package_name="spaceflights", project_path="/nonexistent/from_dag")
+
+    with pytest.raises(KedroTaskflowRuntimeError) as error:
+        project.run_nodes(DATA_PROCESSING)
+
+    message = str(error.value)
+    assert (variable or "/nonexistent/from_dag") in message
+    assert "does not exist" in message and PATH_VARIABLE in message
+
+
+def test_unknown_node_fails_naming_it_and_runs_nothing(tmp_path):
+    project = copy_example(tmp_path / "project")
+    before = files(project)
+
+    result = run_nodes(tmp_path, str(project), DATA_PROCESSING, "no_such_node", check=False)
+
+    assert result.returncode != 0
+    assert "Pipeline does not contain nodes named ['no_such_node']" in result.stderr
+    assert files(project) == before
+
+
+def test_run_nodes_without_names_refuses_and_runs_nothing(tmp_path):
+    """Kedro takes an empty node list as no filter at all: a hand-edited task must not run everything."""
+    project = copy_example(tmp_path / "project")
+    before = files(project)
+
+    result = run_nodes(tmp_path, str(project), check=False)
+
+    assert result.returncode != 0
+    assert "run_nodes() needs at least one node name" in result.stderr
+    assert files(project) == before
+
+
+def test_importing_the_runtime_imports_no_kedro_or_generator(tmp_path):
+    probe = (
+        "import json, sys; import kedro_taskflow.runtime; "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    loaded = set(json.loads(run([sys.executable, "-c", probe], cwd=tmp_path).stdout))
+
+    assert "kedro_taskflow" in loaded
+    assert not loaded & {"kedro", "libcst", "black", "click"}
+
+
+@pytest.mark.airflow
+def test_packaged_deployment_runs_in_airflow_like_kedro_run(tmp_path, airflow_db):
+    """``kedro package`` -> wheel on the worker's path + a folder with only data/ and dist/ conf."""
+    source = copy_example(tmp_path / "source")
+    run([str(BIN / "kedro"), "package"], cwd=source)
+    (wheel,) = (source / "dist").glob("spaceflights-*.whl")
+    site = tmp_path / "site"
+    run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)])
+
+    deploy = tmp_path / "deploy"  # no pyproject.toml, no src/, no conf/: the archive kedro package made
+    shutil.copytree(source / "data", deploy / "data", ignore=shutil.ignore_patterns(".gitkeep"))
+    shutil.copy(source / "dist" / "conf-spaceflights.tar.gz", deploy)
+    dags = tmp_path / "dags"
+    generate = [str(BIN / "kedro-taskflow"), "generate", "--project-path", str(source)]
+    generate += ["--target-dir", str(dags), "--worker-project-path", str(deploy)]
+    run([*generate, "--worker-conf-source", "conf-spaceflights.tar.gz"])  # read from the project's conf/
+    assert 'conf_source="conf-spaceflights.tar.gz",' in (dags / "spaceflights.py").read_text()
+    cwd = tmp_path / "worker_cwd"
+    cwd.mkdir()
+    worker_env = {"PYTHONPATH": str(site)}
+    # The package comes from the wheel only. (PYTHONPATH is set explicitly: Kedro's bootstrap_project,
+    # run in-process by other tests, prepends project source folders to os.environ["PYTHONPATH"].)
+    importable = [sys.executable, "-c", "import spaceflights"]
+    assert run(importable, cwd=cwd, env={"PYTHONPATH": ""}, check=False).returncode != 0
+    assert run(importable, cwd=cwd, env=worker_env).returncode == 0
+
+    result = run(
+        [sys.executable, str(TESTS / "airflow_run.py"), str(dags / "spaceflights.py"), "spaceflights"],
+        cwd=cwd,
+        env=worker_env,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert report["state"] == "success"
+    assert set(report["tasks"].values()) == {"success"}
+    assert not any(cwd.iterdir())
+    by_kedro = copy_example(tmp_path / "by_kedro")
+    run([str(BIN / "kedro"), "run"], cwd=by_kedro)
+    expected = outputs(by_kedro)
+    assert "08_reporting/metrics.json" in expected
+    assert outputs(deploy) == expected

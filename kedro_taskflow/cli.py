@@ -13,7 +13,7 @@ import click
 
 from kedro_taskflow import __version__, writer
 from kedro_taskflow.errors import UsageError
-from kedro_taskflow.model import DagPlan, Deployment, Selection
+from kedro_taskflow.model import DagPlan, Deployment, GroupPlan, Selection
 
 DEFAULT_TARGET = "airflow_dags"
 
@@ -120,12 +120,21 @@ def plan(as_json: bool, **selection) -> None:
         return
     for p in plans:
         click.echo(f"DAG {p.dag_id}  (pipeline {p.pipeline!r}, file {target / p.file_name})")
-        for t in p.tasks:
-            upstream = f"  <- {', '.join(t.upstream)}" if t.upstream else ""
-            click.echo(f"  task {t.task_id}{upstream}")
-            if t.node_names != (t.task_id,):
-                for name in t.node_names:
-                    click.echo(f"    node {name!r}")
+        _echo_tree(p, (), "  ")
+
+
+def _echo_tree(plan: DagPlan, scope: tuple[str, ...], indent: str) -> None:
+    """Groups as an indented tree; each task with its upstream tasks and, if not its id, its nodes."""
+    for child in plan.children(scope):
+        if isinstance(child, GroupPlan):
+            click.echo(f"{indent}group {'.'.join(child.path)}  (namespace {child.namespace!r})")
+            _echo_tree(plan, child.path, indent + "  ")
+            continue
+        upstream = f"  <- {', '.join(child.upstream)}" if child.upstream else ""
+        click.echo(f"{indent}task {child.task_id}{upstream}")
+        if child.node_names != (child.task_id,):
+            for name in child.node_names:
+                click.echo(f"{indent}  node {name!r}")
 
 
 def dag_files(**selection) -> tuple[dict[Path, str], Path]:
@@ -191,6 +200,8 @@ def _plans(
     ):
         options[option] = ",".join(value) or None
     plans = [plan_dag(spec, name, deployment, _command(name, options), group_by, selection) for name in names]
+    for warning in spec.warnings:  # only once the input is known to be good: errors stay one line
+        click.echo(f"warning: {' '.join(warning.split())}", err=True)
     return plans, target
 
 

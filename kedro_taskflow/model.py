@@ -31,6 +31,7 @@ class ProjectSpec:
     package_name: str
     pipelines: tuple[PipelineSpec, ...]
     persisted: frozenset[str]  # datasets the catalog stores; every other one is in memory
+    warnings: tuple[str, ...] = ()  # what Kedro warned about while loading the project
 
     def pipeline(self, name: str) -> PipelineSpec | None:
         return next((p for p in self.pipelines if p.name == name), None)
@@ -112,3 +113,15 @@ class DagPlan:
     tasks: tuple[TaskPlan, ...]  # in a topological order
     groups: tuple[GroupPlan, ...] = ()  # parents before children
     dependencies: tuple[Dependency, ...] = ()
+
+    def children(self, scope: tuple[str, ...] = ()) -> list[TaskPlan | GroupPlan]:
+        """The tasks and groups directly in group ``scope`` (``()``: the DAG), first task first."""
+        depth = len(scope)
+        first: dict[str, tuple[int, TaskPlan | GroupPlan]] = {}
+        groups = {g.path[-1]: g for g in self.groups if g.path[:-1] == scope}
+        for i, t in enumerate(self.tasks):
+            if t.group == scope:
+                first[t.label] = (i, t)
+            elif t.group[:depth] == scope and t.group[depth] not in first:
+                first[t.group[depth]] = (i, groups[t.group[depth]])
+        return [item for _, item in sorted(first.values(), key=lambda pair: pair[0])]

@@ -63,7 +63,7 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
     from kedro.inspection import get_project_snapshot
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(record=True) as caught:
             warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is deprecated")
             snapshot = get_project_snapshot(path, env=env, conf_source=_absolute(path, conf_source))
     except Exception as exc:  # the project's own code and config may raise anything
@@ -80,6 +80,7 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
         persisted=frozenset(
             name for name, ds in snapshot.datasets.items() if ds.type.rsplit(".", 1)[-1] not in _MEMORY_TYPES
         ),
+        warnings=tuple(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)),
     )
 
 

@@ -7,7 +7,7 @@ import json
 import shutil
 
 import pytest
-from cases import CHAIN, MEMORY
+from cases import CHAIN, MEMORY, NAMESPACED
 from conftest import BIN, EXAMPLE, run
 from kedro_projects import Node, write_project
 
@@ -89,6 +89,31 @@ def test_plan_json_has_the_documented_shape(project):
 def test_plan_table_lists_tasks_nodes_and_upstreams(project):
     table = cli("plan", cwd=project).stdout
     assert "task split_to_score  <- clean\n    node 'split'\n    node 'fit'\n    node 'score'\n" in table
+
+
+def test_plan_shows_groups_as_a_tree(tmp_path):
+    project = write_project(tmp_path, NAMESPACED)
+    table = cli("plan", cwd=project).stdout
+    assert (
+        "  group reporting  (namespace 'reporting')\n"
+        "    group reporting.daily  (namespace 'reporting.daily')\n"
+        "      task reporting.daily.collect  <- compare\n"
+        "      task reporting.daily.summarise  <- enrich\n"
+        "    task reporting.publish  <- reporting.daily.summarise\n"
+    ) in table
+
+
+def test_selection_options_reach_the_regenerate_command(tmp_path):
+    project = write_project(tmp_path, NAMESPACED)
+    cli("generate", "--tags", "reporting", "--tags", "ingest", "--group-by", "namespace", cwd=project)
+    source = (project / "airflow_dags" / "namespaced_project.py").read_text()
+    assert "    kedro-taskflow generate --group-by namespace --tags reporting,ingest\n" in source
+    assert (
+        cli(
+            "generate", "--check", "--group-by", "namespace", "--tags", "reporting,ingest", cwd=project
+        ).returncode
+        == 0
+    )
 
 
 def test_worker_project_path_puts_the_dag_anywhere(project, tmp_path):
@@ -184,6 +209,32 @@ BAD_INPUT = {
     "a folder where a DAG file goes": (
         lambda p: ["--project-path", _with_folder_in_the_way(p), "--all"],
         "something that is not a file is in the way",
+    ),
+    "group-by none with in-memory datasets": (
+        lambda p: ["--project-path", write_project(p, MEMORY), "--group-by", "none"],
+        "--group-by none would pass in-memory datasets between tasks: 'test_set' (made by 'split', read by "
+        "'score'); 'train_set' (made by 'split', read by 'fit'). Declare them in the catalog, or use "
+        "--group-by memory.",
+    ),
+    "unknown group-by": (
+        lambda p: ["--project-path", write_project(p, MEMORY), "--group-by", "tasks"],
+        "--group-by must be one of memory, namespace, none, not 'tasks'.",
+    ),
+    "tags cutting an in-memory input from its producer": (
+        lambda p: ["--project-path", write_project(p, NAMESPACED), "--tags", "training"],
+        "'eu.clean' (made by 'eu.clean', read by 'eu.evaluate')",
+    ),
+    "tags selecting nothing": (
+        lambda p: ["--project-path", write_project(p, MEMORY), "--tags", "nope"],
+        "The node selection leaves no node of pipeline '__default__'",
+    ),
+    "unknown node": (
+        lambda p: ["--project-path", write_project(p, MEMORY), "--from-nodes", "split,nope"],
+        "--from-nodes: no node named 'nope' in the pipeline.",
+    ),
+    "an option click does not know": (
+        lambda p: ["--project-path", write_project(p, MEMORY), "--colour"],
+        "Error: No such option '--colour'.",
     ),
     "all and pipeline": (
         lambda p: ["--project-path", write_project(p, CHAIN), "--all", "--pipeline", "x"],

@@ -127,24 +127,17 @@ def _dag(plan: DagPlan, function_name: str) -> cst.FunctionDef:
 
 def _scope(plan: DagPlan, scope: tuple[str, ...]) -> list[cst.BaseStatement]:
     """The body of the DAG function (scope ``()``) or of a task group's function."""
+    children = plan.children(scope)
+    definitions = [
+        (_task(c, len(scope)) if isinstance(c, TaskPlan) else _group(plan, c)).with_changes(
+            leading_lines=[cst.EmptyLine()] if i else []
+        )
+        for i, c in enumerate(children)
+    ]
+    items = [c.label if isinstance(c, TaskPlan) else c.path[-1] for c in children]
+    functions = dict(zip(items, (c.function_name for c in children), strict=True))
+    groups = {c.path[-1] for c in children if isinstance(c, GroupPlan)}
     position = {t.task_id: i for i, t in enumerate(plan.tasks)}
-    tasks = {t.label: t for t in plan.tasks if t.group == scope}
-    groups = {g.path[-1]: g for g in plan.groups if g.path[:-1] == scope}
-    depth = len(scope)
-    first = {label: position[t.task_id] for label, t in tasks.items()}
-    for t in plan.tasks:
-        if len(t.group) > depth and t.group[:depth] == scope:
-            first.setdefault(t.group[depth], position[t.task_id])
-    items = sorted(first, key=first.__getitem__)
-    definitions = [
-        _task(tasks[item], depth) if item in tasks else _group(plan, groups[item]) for item in items
-    ]
-    definitions = [
-        d.with_changes(leading_lines=[cst.EmptyLine()] if i else []) for i, d in enumerate(definitions)
-    ]
-    functions = {
-        item: (tasks[item].function_name if item in tasks else groups[item].function_name) for item in items
-    }
 
     def position_of(ref: tuple[str, ...]) -> int:
         """Where the first task under ``ref`` comes in the DAG's task order."""
@@ -152,7 +145,7 @@ def _scope(plan: DagPlan, scope: tuple[str, ...]) -> list[cst.BaseStatement]:
         return min(position[t.task_id] for t in plan.tasks if (*t.group, t.label)[: len(prefix)] == prefix)
 
     dependencies = [d for d in plan.dependencies if d.scope == scope]
-    return definitions + _dependencies(items, functions, set(groups), dependencies, position_of)
+    return definitions + _dependencies(items, functions, groups, dependencies, position_of)
 
 
 def _group(plan: DagPlan, group: GroupPlan) -> cst.FunctionDef:

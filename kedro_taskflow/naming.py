@@ -26,19 +26,18 @@ RESERVED = frozenset(
 _HASH_LEN = 6
 
 
-def short_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_LEN]
+def short_hash(text: str, length: int = _HASH_LEN) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:length]
 
 
-def _fold(text: str, invalid: str, max_len: int) -> str:
-    """ASCII-fold ``text``, replace characters matching ``invalid`` by ``_``, cut to ``max_len``."""
+def _fold(text: str, invalid: str) -> str:
+    """ASCII-fold ``text`` and replace characters matching ``invalid`` by ``_``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    folded = re.sub(invalid, "_", ascii_text) or "_"
-    return folded[:max_len]
+    return re.sub(invalid, "_", ascii_text) or "_"
 
 
-def _with_hash(candidate: str, original: str, max_len: int) -> str:
-    suffix = "_" + short_hash(original)
+def _with_hash(candidate: str, original: str, max_len: int, length: int = _HASH_LEN) -> str:
+    suffix = "_" + short_hash(original, length)
     return candidate[: max_len - len(suffix)] + suffix
 
 
@@ -51,14 +50,22 @@ def unique(
     A converted name that meets another name, or that had to be cut short, gets a hash suffix.
     """
     originals = list(dict.fromkeys(originals))
-    taken = set(taken)
-    kept = {o for o in originals if is_valid(o) and len(o) <= max_len and o not in taken}
-    candidates = {o: convert(o)[:max_len] for o in originals if o not in kept}
-    counts = Counter(candidates.values())
+    used = set(taken)
+    kept = {o for o in originals if is_valid(o) and len(o) <= max_len and o not in used}
+    used |= kept
+    candidates = {o: convert(o) for o in sorted(set(originals) - kept)}
+    counts = Counter(c[:max_len] for c in candidates.values())
     names = {o: o for o in kept}
     for original, candidate in candidates.items():
-        clashes = counts[candidate] > 1 or candidate in kept | taken or len(original) > max_len
-        names[original] = _with_hash(candidate, original, max_len) if clashes else candidate
+        name = candidate[:max_len]
+        length = _HASH_LEN
+        if counts[name] > 1 or name in used or len(candidate) > max_len:
+            name = _with_hash(candidate, original, max_len)
+            while name in used:  # only a name made to look like another's hash gets here
+                length += 2
+                name = _with_hash(candidate, original, max_len, length)
+        used.add(name)
+        names[original] = name
     return names
 
 
@@ -66,7 +73,7 @@ def task_ids(names: Iterable[str], max_len: int = 250, taken: Iterable[str] = ()
     """Airflow task ids (``^[A-Za-z0-9_.-]{1,250}$``) for node or task names."""
     return unique(
         names,
-        convert=lambda n: _fold(n, r"[^A-Za-z0-9_.-]", max_len),
+        convert=lambda n: _fold(n, r"[^A-Za-z0-9_.-]"),
         is_valid=lambda n: bool(TASK_ID_RE.match(n)),
         max_len=max_len,
         taken=taken,
@@ -77,7 +84,7 @@ def group_ids(names: Iterable[str]) -> dict[str, str]:
     """Airflow TaskGroup ids (``^[A-Za-z0-9_-]{1,200}$``, no dots) for namespace parts."""
     return unique(
         names,
-        convert=lambda n: _fold(n, r"[^A-Za-z0-9_-]", 200),
+        convert=lambda n: _fold(n, r"[^A-Za-z0-9_-]"),
         is_valid=lambda n: bool(GROUP_ID_RE.match(n)),
         max_len=200,
     )
@@ -87,7 +94,7 @@ def python_names(names: Iterable[str]) -> dict[str, str]:
     """Python function names for ids: identifiers, no keywords, nothing the module binds."""
 
     def convert(name: str) -> str:
-        ident = _fold(name, r"[^A-Za-z0-9_]", 250)
+        ident = _fold(name, r"[^A-Za-z0-9_]")
         if ident[0].isdigit():
             ident = "_" + ident
         if keyword.iskeyword(ident) or ident in RESERVED:
@@ -107,7 +114,7 @@ def dag_id(package_name: str, pipeline: str) -> str:
     had to change gets a hash of the original, so two pipelines never share an id.
     """
     original = package_name if pipeline == "__default__" else f"{package_name}_{pipeline}"
-    candidate = _fold(original, r"[^A-Za-z0-9_]", 200)
+    candidate = _fold(original, r"[^A-Za-z0-9_]")[:199]
     if candidate != original:
-        candidate = _with_hash(candidate, original, 200)
-    return candidate if DAG_ID_RE.match(candidate) and not candidate[0].isdigit() else "_" + candidate
+        candidate = _with_hash(candidate, original, 199)
+    return "_" + candidate if candidate[0].isdigit() else candidate

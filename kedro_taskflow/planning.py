@@ -64,7 +64,7 @@ def plan_tasks(
     other in a cycle are merged, so the task graph is always acyclic.
     """
     edges = _node_edges(nodes)
-    order = graphs.topological([n.name for n in nodes], edges)
+    order = graphs.topological(sorted(n.name for n in nodes), edges)  # ties by name: input order is moot
     position = {name: i for i, name in enumerate(order)}
     by_name = {n.name: n for n in nodes}
     memory = {d for n in nodes for d in (*n.inputs, *n.outputs) if d not in persisted and not is_free(d)}

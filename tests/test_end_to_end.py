@@ -30,7 +30,7 @@ def outputs(project: Path) -> dict[str, bytes]:
 
 def run_dag(project: Path, dag_id: str, tmp_path: Path, *options: str) -> dict:
     """Generate the project's DAGs with the CLI, then run one with ``dag.test()`` elsewhere."""
-    run([str(BIN / "kedro-taskflow"), "generate", "--all", *options], cwd=project)
+    run([str(BIN / "kedro-taskflow"), "generate", *(options or ("--all",))], cwd=project)
     dag_file = project / "airflow_dags" / f"{dag_id}.py"
     elsewhere = tmp_path / "worker_cwd"
     elsewhere.mkdir()
@@ -39,26 +39,45 @@ def run_dag(project: Path, dag_id: str, tmp_path: Path, *options: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+# name -> (example, pipeline, generate options, pipeline kedro runs first in both copies, files to expect)
 EXAMPLE_RUNS = {
-    "spaceflights": (
-        "spaceflights",
+    "spaceflights": ("spaceflights", "__default__", (), None, ("08_reporting/metrics.json",)),
+    "fleet": (
+        "fleet",
+        "__default__",
         (),
-        ("08_reporting/metrics.json", "06_models/regressor.pickle/regressor.pickle"),
+        None,
+        ("08_reporting/daily/summary.json", "06_models/eu/model.pickle"),
     ),
-    "fleet": ("fleet", (), ("08_reporting/daily/summary.json", "06_models/eu/model.pickle")),
-    "fleet-by-namespace": ("fleet", ("--group-by", "namespace"), ("08_reporting/daily/summary.json",)),
+    "fleet-by-namespace": (
+        "fleet",
+        "__default__",
+        ("--group-by", "namespace"),
+        None,
+        ("08_reporting/daily/summary.json",),
+    ),
+    "fleet-reporting-one-task-per-node": (
+        "fleet",
+        "reporting",
+        ("--group-by", "none"),
+        "regional",
+        ("08_reporting/daily/summary.json",),
+    ),
 }
 
 
 @pytest.mark.parametrize("name", EXAMPLE_RUNS)
 def test_examples_run_like_kedro_run(name, tmp_path, airflow_db):
-    example, options, expected_files = EXAMPLE_RUNS[name]
+    example, pipeline, options, prepare, expected_files = EXAMPLE_RUNS[name]
     ignore = shutil.ignore_patterns("airflow_dags")
     by_kedro = shutil.copytree(EXAMPLES[example], tmp_path / "by_kedro" / example, ignore=ignore)
     by_airflow = shutil.copytree(EXAMPLES[example], tmp_path / "by_airflow" / example, ignore=ignore)
-    run([str(BIN / "kedro"), "run"], cwd=by_kedro)
+    for copy in (by_kedro, by_airflow) if prepare else ():
+        run([str(BIN / "kedro"), "run", "--pipeline", prepare], cwd=copy)
+    run([str(BIN / "kedro"), "run", "--pipeline", pipeline], cwd=by_kedro)
 
-    report = run_dag(by_airflow, example, tmp_path, *options)
+    dag_id = example if pipeline == "__default__" else f"{example}_{pipeline}"
+    report = run_dag(by_airflow, dag_id, tmp_path, "--pipeline", pipeline, *options)
 
     assert report["state"] == "success"
     assert set(report["tasks"].values()) == {"success"}

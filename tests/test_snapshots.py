@@ -24,6 +24,7 @@ SNAPSHOT_CASES = {
         for i, pipeline in enumerate(project.pipelines)
     },
     "fleet-by-namespace": ("fleet", "__default__", {"group_by": "namespace"}),
+    "fleet-reporting-one-task-per-node": ("fleet", "reporting", {"group_by": "none"}),
     "namespaced_project-by-namespace": ("namespaced_project", "__default__", {"group_by": "namespace"}),
     "namespaced_project-tags-reporting": ("namespaced_project", "__default__", {"tags": ("reporting",)}),
 }

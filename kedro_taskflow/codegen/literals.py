@@ -23,19 +23,23 @@ def _quoted(value: str) -> str:
 def docstring(text: str, indent: str = "") -> cst.SimpleString:
     """A triple-quoted docstring, raw if ``text`` has backslashes; an escaped literal if neither fits.
 
-    ``indent`` is the indentation of the lines after the first.
+    ``indent`` is the indentation of the lines after the first. Trailing blank lines are dropped
+    from the triple-quoted form, which would otherwise keep their indentation.
     """
+    first, *rest = text.split("\n")
+    while rest and not rest[-1].strip():
+        rest.pop()
+    shown = "\n".join([first, *rest])
     fits = (
-        '"""' not in text
-        and not text.endswith(('"', "\\"))
-        and all(ch.isprintable() or ch == "\n" for ch in text)
+        '"""' not in shown
+        and not shown.endswith(('"', "\\"))
+        and all(ch.isprintable() or ch == "\n" for ch in shown)
     )
     if not fits:
         return string(text)
-    first, *rest = text.split("\n")
     if rest:
         first += "".join("\n" + (indent + line if line else "") for line in rest) + "\n" + indent
-    prefix = "r" if "\\" in text else ""
+    prefix = "r" if "\\" in shown else ""
     return cst.SimpleString(f'{prefix}"""{first}"""')
 
 

@@ -1,0 +1,203 @@
+"""Literals from project strings (nothing in them can become code), and dependency chains."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import io
+import tokenize
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kedro_taskflow.codegen.dag_module import _chains
+from kedro_taskflow.codegen.literals import docstring, string
+
+HOSTILE = [
+    '"',
+    "'",
+    '"""',
+    "'''",
+    "\\",
+    "\\\\",
+    "\n",
+    "\r",
+    "\r\n",
+    "\t",
+    "\x00",
+    "\x0c",
+    "\u2028",
+    "\ud800",
+    "\udfff",
+    "🎉",
+    "é",
+    " ",
+    "{}",
+    "\\N{BULLET}",
+    "\\x41",
+]
+hostile_text = st.lists(
+    st.one_of(st.characters(), st.characters(categories=["Cs"]), st.sampled_from(HOSTILE)), max_size=30
+).map("".join)
+# Mostly printable prose, so that the triple-quoted docstring form is chosen often.
+prose = st.lists(st.sampled_from([*"ab  \n\n\"'\\.é日🎉", '"""', "    "]), max_size=30).map("".join)
+indents = st.sampled_from(["", "    ", "        "])
+
+
+# --- string -----------------------------------------------------------------------------------
+
+
+def assert_string_literal_of(value: str) -> None:
+    literal = string(value).value
+    literal.encode("utf-8")  # the generated file is written as UTF-8
+    tokens = [
+        t
+        for t in tokenize.generate_tokens(io.StringIO(literal).readline)
+        if t.type not in (tokenize.NEWLINE, tokenize.ENDMARKER)
+    ]
+    assert [t.type for t in tokens] == [tokenize.STRING], literal  # one token: nothing else is code
+    assert "\n" not in literal and "\r" not in literal
+    assert ast.literal_eval(literal) == value
+
+
+@pytest.mark.parametrize("value", HOSTILE + ['say "hi"', "a'b\"c", 'x"""y', "ends\\", "\\n", "\ud83d\ude00"])
+def test_string_of_hostile_values(value):
+    assert_string_literal_of(value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(hostile_text, prose, st.text()))
+def test_string_evaluates_back_to_any_text(value):
+    assert_string_literal_of(value)
+
+
+def test_string_keeps_plain_text_readable():
+    assert string("eu.clean_orders").value == '"eu.clean_orders"'
+    assert string("données 🎉").value == '"données 🎉"'
+
+
+# --- docstring --------------------------------------------------------------------------------
+
+
+def parsed_docstring(text: str, indent: str) -> tuple[str, str]:
+    """(literal, docstring value) of ``docstring(text, indent)`` as the first statement of a
+    module (no indent) or of functions nested to that depth, followed by another statement."""
+    literal = docstring(text, indent).value
+    depth = len(indent) // 4
+    header = "".join(f"{'    ' * i}def f{i}():\n" for i in range(depth))
+    tree = ast.parse(f"{header}{indent}{literal}\n{indent}marker = 1\n")
+    scope = tree
+    for _ in range(depth):
+        (scope,) = scope.body
+    first, second = scope.body  # the literal is one statement; the code after it is intact
+    assert isinstance(second, ast.Assign) and second.targets[0].id == "marker"
+    assert isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
+    return literal, first.value.value
+
+
+def assert_docstring_of(text: str, indent: str) -> None:
+    literal, value = parsed_docstring(text, indent)
+    literal.encode("utf-8")
+    if literal.startswith(('"""', 'r"""')):  # shown as prose: trailing blank lines are dropped
+        assert inspect.cleandoc(value) == inspect.cleandoc(without_trailing_blank_lines(text))
+        assert all(not line or line.startswith(indent) for line in literal.split("\n")[1:])
+    else:
+        assert value == text
+
+
+def without_trailing_blank_lines(text: str) -> str:
+    lines = text.split("\n")
+    while len(lines) > 1 and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Summary.",
+        "Summary.\n\nDetails,\n    indented.\n",
+        'ends with a quote"',
+        "ends with a backslash\\",
+        'has """ inside',
+        '"starts with a quote',
+        '""two quotes first\nand more',
+        'a\\"b',
+        "a\\\nb",
+        "tab\there",
+        "cr\rhere",
+        "nul\x00",
+        "lone \ud800 surrogate",
+        "emoji 🎉\nsecond line",
+    ],
+)
+@pytest.mark.parametrize("indent", ["", "    ", "        "])
+def test_docstring_of_hostile_text(text, indent):
+    assert_docstring_of(text, indent)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(prose, hostile_text), indents)
+def test_docstring_parses_back_to_the_text(text, indent):
+    assert_docstring_of(text, indent)
+
+
+@pytest.mark.parametrize("text", ["summary\n", "summary\n\n", "summary\n   "])
+def test_docstring_drops_trailing_blank_lines(text):
+    assert parsed_docstring(text, "        ")[1] == "summary"
+
+
+def test_docstring_uses_triple_quotes_for_prose():
+    assert docstring("Summary.\n\nMore.", "    ").value == '"""Summary.\n\n    More.\n    """'
+    assert docstring("a\\b -> c", "    ").value == 'r"""a\\b -> c"""'
+
+
+# --- dependency chains ------------------------------------------------------------------------
+
+
+def assert_chains_express(upstream: dict[str, list[str]]) -> list:
+    """``upstream``: item -> its upstream items, in a topological order of the items."""
+    chains = _chains(list(upstream), {t: tuple(ups) for t, ups in upstream.items() if ups})
+    expressed = Counter()
+    for ups, chain in chains:
+        assert chain, chains
+        expressed.update((u, chain[0]) for u in ups)
+        expressed.update(zip(chain, chain[1:], strict=False))
+    edges = {(u, t) for t, ups in upstream.items() for u in ups}
+    assert set(expressed) == edges and all(n == 1 for n in expressed.values()), chains
+    members = Counter(t for _ups, chain in chains for t in chain)
+    assert max(members.values(), default=1) == 1, chains
+    mentioned = set(members) | {u for ups, _chain in chains for u in ups}
+    assert mentioned == set(upstream), chains
+    assert all(not upstream[t] for t in set(upstream) - set(members)), chains  # only sources left out
+    return chains
+
+
+def test_chains_of_a_line_fan_out_and_fan_in():
+    assert assert_chains_express({"a": [], "b": ["a"], "c": ["b"]}) == [((), ["a", "b", "c"])]
+    assert assert_chains_express({"a": [], "b": [], "c": ["a", "b"], "d": ["c"]}) == [
+        (("a", "b"), ["c", "d"])
+    ]
+    assert sorted(assert_chains_express({"a": [], "b": ["a"], "c": ["a"]})) == [
+        (("a",), ["b"]),
+        (("a",), ["c"]),
+    ]
+    assert assert_chains_express({"alone": []}) == [((), ["alone"])]
+
+
+@st.composite
+def dags(draw):
+    count = draw(st.integers(1, 25))
+    ids = [f"t{i}" for i in range(count)]
+    return {
+        t: draw(st.lists(st.sampled_from(ids[:i]), unique=True, max_size=3)) if i else []
+        for i, t in enumerate(ids)
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(dags())
+def test_chains_express_every_edge_once(upstream):
+    assert_chains_express(upstream)

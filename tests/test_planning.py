@@ -1,0 +1,332 @@
+"""Unit and property tests for planning: Kedro nodes -> tasks, their ids, edges and boundaries."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kedro_taskflow.errors import UsageError
+from kedro_taskflow.layout import dependencies
+from kedro_taskflow.model import Deployment, NodeSpec, PipelineSpec, ProjectSpec
+from kedro_taskflow.naming import GROUP_ID_RE, TASK_ID_RE
+from kedro_taskflow.planning import GROUP_BY, plan_dag, plan_tasks
+
+
+def node(name, inputs=(), outputs=(), namespace=None):
+    return NodeSpec(name=name, namespace=namespace, inputs=tuple(inputs), outputs=tuple(outputs))
+
+
+def plan(nodes, persisted=()):
+    """The tasks planned for ``nodes`` with the default grouping (in-memory datasets join)."""
+    tasks, _groups = plan_tasks(tuple(nodes), frozenset(persisted))
+    return tasks
+
+
+def by_id(tasks):
+    return {t.task_id: t for t in tasks}
+
+
+def is_free(dataset):
+    return dataset == "parameters" or dataset.startswith("params:")
+
+
+def closure(edges):
+    """Transitive closure of a set of (a, b) edges."""
+    successors = {}
+    for a, b in edges:
+        successors.setdefault(a, set()).add(b)
+    result = set()
+    for start in successors:
+        stack, seen = list(successors[start]), set()
+        while stack:
+            v = stack.pop()
+            if v not in seen:
+                seen.add(v)
+                stack.extend(successors.get(v, ()))
+        result |= {(start, v) for v in seen}
+    return result
+
+
+def upstream_edges(tasks):
+    return {(u, t.task_id) for t in tasks for u in t.upstream}
+
+
+def shape(tasks):
+    """What does not depend on names: the node sets of tasks and the edges between them."""
+    nodes_of = {t.task_id: frozenset(t.node_names) for t in tasks}
+    return set(nodes_of.values()), {(nodes_of[u], nodes_of[t]) for u, t in upstream_edges(tasks)}
+
+
+# --- examples ---------------------------------------------------------------------------------
+
+CHAIN = [
+    node("a", ["raw"], ["x"]),
+    node("b", ["x", "params:rate"], ["y"]),
+    node("c", ["y", "parameters"], ["z"]),
+]
+
+
+def test_persisted_chain_gives_one_task_per_node_named_after_it():
+    tasks = plan(CHAIN, {"raw", "x", "y", "z"})
+    assert [(t.task_id, t.node_names, t.upstream) for t in tasks] == [
+        ("a", ("a",), ()),
+        ("b", ("b",), ("a",)),
+        ("c", ("c",), ("b",)),
+    ]
+    assert [t.function_name for t in tasks] == ["a", "b", "c"]
+    assert by_id(tasks)["b"].inputs == ("x", "params:rate")
+    assert by_id(tasks)["b"].outputs == ("y",)
+    assert all(t.internal == () for t in tasks)
+
+
+def test_nodes_joined_by_an_in_memory_dataset_share_one_task():
+    tasks = plan(CHAIN, {"raw", "y", "z"})  # x stays in memory
+    assert [(t.task_id, t.node_names, t.upstream) for t in tasks] == [
+        ("a_to_b", ("a", "b"), ()),
+        ("c", ("c",), ("a_to_b",)),
+    ]
+    merged = tasks[0]
+    assert (merged.inputs, merged.outputs, merged.internal) == (("raw", "params:rate"), ("y",), ("x",))
+    assert merged.reason == "memory"
+
+
+def test_parameters_never_join_nodes():
+    nodes = [
+        node("a", ["params:rate", "parameters"], ["x"]),
+        node("b", ["params:rate", "parameters"], ["y"]),
+    ]
+    tasks = plan(nodes, {"x", "y"})  # parameters are not in the catalog's persisted set
+    assert [t.node_names for t in tasks] == [("a",), ("b",)]
+    assert all(t.upstream == () and t.internal == () for t in tasks)
+
+
+def test_kedro_airflow_cycle_case_is_merged_into_one_acyclic_task():
+    nodes = [
+        node("n1", ["raw"], ["d1", "m"]),
+        node("n2", ["d1"], ["d2"]),
+        node("n3", ["d2", "m"], ["out"]),
+        node("n4", ["d2"], ["report"]),
+    ]
+    tasks = plan(nodes, {"raw", "d1", "d2", "out", "report"})
+    assert [(t.task_id, t.node_names, t.upstream) for t in tasks] == [
+        ("n1_to_n3", ("n1", "n2", "n3"), ()),
+        ("n4", ("n4",), ("n1_to_n3",)),
+    ]
+    merged = tasks[0]
+    assert merged.reason == "cycle"
+    assert (merged.inputs, merged.outputs, merged.internal) == (("raw",), ("d1", "d2", "out"), ("m",))
+
+
+def test_upstream_is_transitively_reduced():
+    nodes = [node("a", [], ["x"]), node("b", ["x"], ["y"]), node("c", ["x", "y"], ["z"])]
+    assert by_id(plan(nodes, {"x", "y", "z"}))["c"].upstream == ("b",)
+
+
+def test_boundary_of_a_merged_task():
+    nodes = [
+        node("a", ["raw"], ["m", "p"]),
+        node("b", ["m", "p"], ["result", "shared"]),
+        node("c", ["shared"], ["final"]),
+    ]
+    tasks = plan(nodes, {"raw", "p", "final"})  # m, result, shared in memory
+    assert [t.node_names for t in tasks] == [("a", "b", "c")]
+    (task,) = tasks
+    assert task.inputs == ("raw",)  # p is made inside the task
+    assert task.outputs == ("p", "result", "final")  # persisted, or in memory but never read
+    assert task.internal == ("m", "shared")
+
+
+def test_grouping_and_edges_do_not_depend_on_input_order():
+    nodes = [
+        node("p", ["raw"], ["m"]),
+        node("c1", ["m"], ["o1"]),
+        node("c2", ["m"], ["o2"]),
+        node("d", ["o1", "o2"], ["e"]),
+        node("solo", [], ["s"]),
+        node("after_solo", ["s"], []),
+    ]
+    persisted = {"raw", "o1", "o2", "e", "s"}
+    expected = shape(plan(nodes, persisted))
+    for seed in range(20):
+        assert shape(plan(random.Random(seed).sample(nodes, len(nodes)), persisted)) == expected
+
+
+def test_shuffled_input_gives_the_identical_plan():
+    nodes = [node("p", [], ["m"]), node("c1", ["m"], ["o1"]), node("c2", ["m"], ["o2"]), node("z", [], [])]
+    persisted = {"o1", "o2"}
+    expected = plan(nodes, persisted)
+    for seed in range(20):
+        assert plan(random.Random(seed).sample(nodes, len(nodes)), persisted) == expected
+
+
+def test_a_node_named_like_a_merged_task_keeps_ids_unique():
+    nodes = [node("a", [], ["m"]), node("b", ["m"], ["p"]), node("a_to_b", ["p"], [])]
+    tasks = plan(nodes, {"p"})
+    assert len({t.task_id for t in tasks}) == 2
+    assert all(u in by_id(tasks) and u != t.task_id for t in tasks for u in t.upstream)
+
+
+# --- plan_dag errors --------------------------------------------------------------------------
+
+
+def spec(*pipelines):
+    return ProjectSpec(project_name="Fleet", package_name="fleet", pipelines=pipelines, persisted=frozenset())
+
+
+def test_unknown_pipeline_error_lists_the_available_ones():
+    project = spec(PipelineSpec("__default__", (node("a"),)), PipelineSpec("data science", (node("a"),)))
+    with pytest.raises(UsageError, match="missing") as raised:
+        plan_dag(project, "missing", Deployment(), "kedro-taskflow generate")
+    assert "'__default__'" in str(raised.value) and "'data science'" in str(raised.value)
+
+
+def test_empty_pipeline_is_a_usage_error():
+    project = spec(PipelineSpec("__default__", (node("a"),)), PipelineSpec("empty", ()))
+    with pytest.raises(UsageError, match="'empty'"):
+        plan_dag(project, "empty", Deployment(), "kedro-taskflow generate")
+
+
+def test_plan_dag_names_the_dag_and_file_after_the_pipeline():
+    dag = plan_dag(spec(PipelineSpec("ds", tuple(CHAIN))), "ds", Deployment(), "cmd")
+    assert (dag.dag_id, dag.file_name, dag.pipeline) == ("fleet_ds", "fleet_ds.py", "ds")
+    assert [t.node_names for t in dag.tasks] == [("a", "b", "c")]  # nothing persisted
+
+
+# --- property: random DAG-shaped pipelines ----------------------------------------------------
+
+# No 't'/'o': a node named '<x>_to_<y>' is covered by its own test above.
+NODE_NAMES = st.text(alphabet="abcé日-_.0", min_size=1, max_size=8)
+DATASET_NAMES = st.text(max_size=8).filter(lambda d: not is_free(d))
+FREE = ["parameters", "params:rate"]
+
+
+@st.composite
+def pipelines(draw):
+    count = draw(st.integers(1, 60))
+    names = draw(st.lists(NODE_NAMES, min_size=count, max_size=count, unique=True))
+    namespaces = draw(st.lists(st.sampled_from([None, "eu", "eu.de", "us"]), min_size=count, max_size=count))
+    output_counts = draw(st.lists(st.integers(0, 3), min_size=count, max_size=count))
+    raw_count = draw(st.integers(0, 4))
+    datasets = draw(
+        st.lists(
+            DATASET_NAMES,
+            unique=True,
+            min_size=raw_count + sum(output_counts),
+            max_size=raw_count + sum(output_counts),
+        )
+    )
+    available, fresh = datasets[:raw_count], iter(datasets[raw_count:])
+    nodes = []
+    for name, namespace, n_out in zip(names, namespaces, output_counts, strict=True):
+        inputs = draw(st.lists(st.sampled_from(available), unique=True, max_size=4)) if available else []
+        inputs += draw(st.lists(st.sampled_from(FREE), unique=True, max_size=2))
+        outputs = [next(fresh) for _ in range(n_out)]
+        full_name = f"{namespace}.{name}" if namespace else name
+        nodes.append(node(full_name, inputs, outputs, namespace))
+        available = available + outputs
+    persisted = {d for d in datasets if draw(st.booleans())}
+    return draw(st.permutations(nodes)), frozenset(persisted)
+
+
+def shared_in_memory(nodes, persisted) -> bool:
+    """Some in-memory dataset is used by more than one node."""
+    users = Counter(
+        d for n in nodes for d in {*n.inputs, *n.outputs} if d not in persisted and not is_free(d)
+    )
+    return any(count > 1 for count in users.values())
+
+
+def stated_edges(tasks) -> set:
+    """The task edges Airflow gets from the plan's dependency statements: a statement between a
+    group and another item links every task of one with every task of the other (same closure as
+    Airflow's leaves-to-roots, given the edges inside the groups)."""
+    paths = {t.task_id: (*t.group, t.label) for t in tasks}
+
+    def under(scope, ref):
+        prefix = (*scope, *ref)
+        return {i for i, p in paths.items() if p[: len(prefix)] == prefix}
+
+    return {
+        (u, v)
+        for d in dependencies(tasks)
+        for ref in d.upstream
+        for u in under(d.scope, ref)
+        for v in under(d.scope, d.downstream)
+    }
+
+
+@pytest.mark.parametrize("group_by", GROUP_BY)
+@settings(max_examples=100, deadline=None)
+@given(pipeline=pipelines())
+def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
+    nodes, persisted = pipeline
+    try:
+        tasks, groups = plan_tasks(tuple(nodes), frozenset(persisted), group_by)
+    except UsageError:
+        assert group_by == "none" and shared_in_memory(nodes, persisted)
+        return
+    if group_by == "none":
+        assert all(len(t.nodes) == 1 for t in tasks)
+    if group_by == "namespace":  # a top-level namespace is never split across tasks
+        tops = {}
+        for t in tasks:
+            for n in t.nodes:
+                if n.namespace:
+                    tops.setdefault(n.namespace.split(".")[0], set()).add(t.task_id)
+        assert all(len(ids) == 1 for ids in tops.values())
+    ids = [t.task_id for t in tasks]
+    assert len(set(ids)) == len(ids)
+    assert all(TASK_ID_RE.match(i) for i in ids)
+
+    # Every node in exactly one task; a lone node with a valid name keeps it as its id (under
+    # --group-by namespace, a namespace's task is named after the namespace).
+    assert Counter(n for t in tasks for n in t.node_names) == Counter(n.name for n in nodes)
+    task_of = {n: t.task_id for t in tasks for n in t.node_names}
+    assert all(
+        t.task_id == t.node_names[0]
+        for t in tasks
+        if len(t.nodes) == 1 and TASK_ID_RE.match(t.node_names[0])
+        if group_by != "namespace" or not t.nodes[0].namespace
+    )
+
+    # Tasks come in a topological order, so the graph is acyclic.
+    position = {t.task_id: i for i, t in enumerate(tasks)}
+    assert all(position[u] < position[t.task_id] for t in tasks for u in t.upstream)
+
+    producer = {d: n.name for n in nodes for d in n.outputs}
+    node_edges = {(producer[d], n.name) for n in nodes for d in n.inputs if d in producer}
+    # An in-memory dataset never crosses a task boundary.
+    for d, p in producer.items():
+        if d not in persisted and not is_free(d):
+            assert {task_of[c.name] for c in nodes if d in c.inputs} <= {task_of[p]}, d
+    # Nodes run in dependency order inside a task.
+    run_position = {n: i for t in tasks for i, n in enumerate(t.node_names)}
+    assert all(run_position[a] < run_position[b] for a, b in node_edges if task_of[a] == task_of[b])
+
+    # The task graph says exactly what the node graph says, transitively reduced.
+    kedro_edges = {(task_of[a], task_of[b]) for a, b in node_edges if task_of[a] != task_of[b]}
+    reachable = closure(upstream_edges(tasks))
+    assert reachable == closure(kedro_edges)
+    for t in tasks:
+        assert not any((u1, u2) in reachable for u1 in t.upstream for u2 in t.upstream)
+
+    # Boundaries: inputs come from outside; everything made is either an output or internal.
+    for t in tasks:
+        made = {d for n in t.nodes for d in n.outputs}
+        read = {d for n in t.nodes for d in n.inputs}
+        read_outside = {d for n in nodes if task_of[n.name] != t.task_id for d in n.inputs}
+        assert set(t.inputs) == read - made
+        assert set(t.outputs) | set(t.internal) == made and not set(t.outputs) & set(t.internal)
+        assert made & read_outside <= set(t.outputs)
+        assert all(d not in persisted and d in read for d in t.internal)
+
+    # Groups: valid ids, every task's group exists, and the dependency statements (between
+    # groups where they can be) give Airflow exactly the task graph's closure.
+    assert all(GROUP_ID_RE.match(g.path[-1]) for g in groups)
+    assert {t.group for t in tasks if t.group} <= {g.path for g in groups}
+    assert all(t.task_id == ".".join((*t.group, t.label)) for t in tasks)
+    assert closure(stated_edges(tasks)) == reachable

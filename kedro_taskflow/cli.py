@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import importlib.metadata
 import json
 import shlex
 import sys
@@ -58,6 +59,12 @@ def _selection(command):
             show_default=True,
             help="memory: nodes joined by in-memory datasets share a task; namespace: one task per "
             "top-level namespace; none: one task per node.",
+        ),
+        click.option(
+            "--airflow-version",
+            default="2",
+            show_default=True,
+            help="Write for Airflow 2 or 3; auto: the major version of the Airflow installed here.",
         ),
         click.option("--tags", multiple=True, help="Only nodes with any of these tags (comma-separated)."),
         click.option("--nodes", multiple=True, help="Only these nodes (comma-separated)."),
@@ -167,6 +174,7 @@ def _plans(
     worker_project_path: str | None = None,
     worker_conf_source: str | None = None,
     group_by: str = "memory",
+    airflow_version: str = "2",
     tags: tuple[str, ...] = (),
     nodes: tuple[str, ...] = (),
     from_nodes: tuple[str, ...] = (),
@@ -195,11 +203,17 @@ def _plans(
     }
     if group_by != "memory":
         options["--group-by"] = group_by
+    target_version = _airflow_version(airflow_version)
+    if target_version != 2:
+        options["--airflow-version"] = str(target_version)
     for option, value in zip(
         ("--tags", "--nodes", "--from-nodes", "--to-nodes"), dataclasses.astuple(selection), strict=True
     ):
         options[option] = ",".join(value) or None
-    plans = [plan_dag(spec, name, deployment, _command(name, options), group_by, selection) for name in names]
+    plans = [
+        plan_dag(spec, name, deployment, _command(name, options), group_by, selection, target_version)
+        for name in names
+    ]
     for warning in spec.warnings:  # only once the input is known to be good: errors stay one line
         click.echo(f"warning: {' '.join(warning.split())}", err=True)
     return plans, target
@@ -214,6 +228,26 @@ def _deployment(project: Path, target: Path, env, conf_source, worker_project_pa
             "itself: pass --worker-project-path with the project's folder on the Airflow workers."
         )
     return Deployment(env=env, conf_source=conf_source, levels_up=len(target.relative_to(project).parts))
+
+
+def _airflow_version(value: str) -> int:
+    """2 or 3; ``auto`` reads the version of the Airflow installed where the generator runs."""
+    if value in ("2", "3"):
+        return int(value)
+    if value != "auto":
+        raise UsageError(f"--airflow-version must be 2, 3 or auto, not {value!r}.")
+    try:
+        installed = importlib.metadata.version("apache-airflow")
+    except importlib.metadata.PackageNotFoundError:
+        raise UsageError("--airflow-version auto found no Airflow installed here: pass 2 or 3.") from None
+    major = int(installed.split(".")[0])
+    if major not in (2, 3):
+        raise UsageError(f"--airflow-version auto found Airflow {installed}; pass 2 or 3.")
+    click.echo(
+        f"--airflow-version auto: writing for Airflow {major} (apache-airflow {installed} is installed)",
+        err=True,
+    )
+    return major
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:

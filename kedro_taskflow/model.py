@@ -111,6 +111,7 @@ class DagPlan:
     deployment: Deployment
     command: str  # the command line that regenerates this file
     tasks: tuple[TaskPlan, ...]  # in a topological order
+    airflow_version: int = 2  # the major version the file is written for
     groups: tuple[GroupPlan, ...] = ()  # parents before children
     dependencies: tuple[Dependency, ...] = ()
 

@@ -27,6 +27,7 @@ def plan_dag(
     command: str,
     group_by: str = "memory",
     selection: Selection | None = None,
+    airflow_version: int = 2,
 ) -> DagPlan:
     found = spec.pipeline(pipeline)
     if found is None:
@@ -48,6 +49,7 @@ def plan_dag(
         pipeline=pipeline,
         deployment=deployment,
         command=command,
+        airflow_version=airflow_version,
         tasks=tasks,
         groups=groups,
         dependencies=dependencies(tasks),

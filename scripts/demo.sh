@@ -2,7 +2,7 @@
 # Set up, generate the example's DAGs, and run the main one once in a local Airflow (SQLite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --airflow2-only
 export PATH="$PWD/.venv/bin:$PATH" KEDRO_DISABLE_TELEMETRY=true
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$(mktemp -d)}"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__METRICS__TIMER_UNIT_CONSISTENCY=True

@@ -11,10 +11,15 @@ import tempfile
 import warnings
 from pathlib import Path
 
+import airflow
+
+MAJOR = int(airflow.__version__.split(".")[0])
+DECORATORS = "airflow.decorators" if MAJOR == 2 else "airflow.sdk"
+
 # A minimal hand-written TaskFlow DAG, loaded first so that Airflow's own lazy imports are done.
-MINIMAL_DAG = """
+MINIMAL_DAG = f"""
 import pendulum
-from airflow.decorators import dag, task
+from {DECORATORS} import dag, task
 
 
 @dag(schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False)
@@ -31,18 +36,26 @@ minimal()
 
 
 def main(files: list[str]) -> None:
-    from airflow.models import DagBag  # imported before any DAG, as in Airflow's DAG processor
+    # Imported before any DAG, as in Airflow's DAG processor.
+    if MAJOR == 2:
+        from airflow.models import DagBag
+
+        options = {"include_examples": False}
+    else:
+        from airflow.dag_processing.dagbag import DagBag
+
+        options = {}
 
     with tempfile.TemporaryDirectory() as folder:
         warm_up = Path(folder) / "minimal.py"
         warm_up.write_text(MINIMAL_DAG)
-        assert not DagBag(dag_folder=str(warm_up), include_examples=False).import_errors
+        assert not DagBag(dag_folder=str(warm_up), **options).import_errors
     report = {}
     for path in files:
         before = set(sys.modules)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            bag = DagBag(dag_folder=path, include_examples=False, safe_mode=False)
+            bag = DagBag(dag_folder=path, safe_mode=False, **options)
         report[path] = {
             "errors": {k: str(v) for k, v in bag.import_errors.items()},
             "warnings": [f"{w.category.__name__}: {w.message}" for w in caught],

@@ -21,6 +21,10 @@ EXAMPLE_PIPELINES = {
 }
 SNAPSHOTS = TESTS / "snapshots"
 BIN = Path(sys.executable).parent
+# A second virtual environment with Airflow 3 (scripts/setup.sh makes it).
+AIRFLOW3_PYTHON = Path(
+    os.environ.get("KEDRO_TASKFLOW_AIRFLOW3_PYTHON", ROOT / ".venv-airflow3" / "bin" / "python")
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -65,6 +69,25 @@ def airflow_db(isolated_environment):
     return isolated_environment
 
 
+@pytest.fixture(scope="session")
+def airflow3(tmp_path_factory) -> dict:
+    """The Airflow 3 interpreter and the environment for it: its own AIRFLOW_HOME, migrated DB."""
+    if not AIRFLOW3_PYTHON.exists():
+        message = f"no Airflow 3 environment at {AIRFLOW3_PYTHON}: run scripts/setup.sh"
+        if os.environ.get("KEDRO_TASKFLOW_REQUIRE_AIRFLOW3"):
+            pytest.fail(message)
+        pytest.skip(message)
+    home = tmp_path_factory.mktemp("airflow3_home")
+    env = {
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+        "PATH": f"{AIRFLOW3_PYTHON.parent}{os.pathsep}{os.environ['PATH']}",
+    }
+    run([str(AIRFLOW3_PYTHON), "-m", "airflow", "db", "migrate"], env=env)
+    return {"python": str(AIRFLOW3_PYTHON), "env": env, "bin": AIRFLOW3_PYTHON.parent}
+
+
 def run(args, cwd=None, env=None, check=True, timeout=300) -> subprocess.CompletedProcess:
     """Run a command of this virtual environment; on failure, show its output."""
     result = subprocess.run(
@@ -75,9 +98,9 @@ def run(args, cwd=None, env=None, check=True, timeout=300) -> subprocess.Complet
     return result
 
 
-def probe_airflow(files: list[Path]) -> dict:
+def probe_airflow(files: list[Path], python: str = sys.executable, env: dict | None = None) -> dict:
     """What a real Airflow DagBag sees in each file, loaded in a fresh interpreter."""
-    result = run([sys.executable, str(TESTS / "airflow_probe.py"), *map(str, files)])
+    result = run([python, str(TESTS / "airflow_probe.py"), *map(str, files)], env=env)
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,20 +20,40 @@ from kedro_taskflow.reader import read_project
 pytestmark = pytest.mark.airflow
 
 FILES = {i: SNAPSHOTS / "test_snapshots" / f"test_dag_source[{i}].py" for i in IDS}
+FOR_AIRFLOW_3 = {i for i in IDS if SNAPSHOT_CASES[i][2].get("airflow_version") == "3"}
+FOR_AIRFLOW_2 = set(IDS) - FOR_AIRFLOW_3
 
 
-@pytest.fixture(scope="module")
-def airflow_report(tmp_path_factory) -> dict:
+def _probe(files, tmp_path_factory, python=sys.executable, env=None) -> dict:
     # Loaded from a folder of its own, where a marker that ran as code would leave a file.
     cwd = tmp_path_factory.mktemp("cwd")
     previous = os.getcwd()
     os.chdir(cwd)
     try:
-        report = probe_airflow(sorted(FILES.values()))
+        report = probe_airflow(sorted(files), python, env)
     finally:
         os.chdir(previous)
     assert not any(cwd.iterdir()), "loading the DAGs created files"
     return {Path(k): v for k, v in report.items()}
+
+
+@pytest.fixture(scope="module")
+def airflow2_report(tmp_path_factory) -> dict:
+    """Airflow 2.11 loading every snapshot written for Airflow 2."""
+    return _probe([FILES[i] for i in FOR_AIRFLOW_2], tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def airflow3_report(tmp_path_factory, airflow3) -> dict:
+    """Airflow 3 loading every snapshot: those written for it, and those written for Airflow 2."""
+    return _probe(FILES.values(), tmp_path_factory, airflow3["python"], airflow3["env"])
+
+
+@pytest.fixture
+def airflow_report(request):
+    """What the Airflow each snapshot is written for saw in it."""
+    snapshot_id = request.node.callspec.params["snapshot_id"]
+    return request.getfixturevalue("airflow3_report" if snapshot_id in FOR_AIRFLOW_3 else "airflow2_report")
 
 
 def test_every_snapshot_is_covered():
@@ -88,6 +109,23 @@ def test_task_graph_is_the_kedro_graph(snapshot_id, airflow_report):
     implied = {(task_of[a], task_of[b]) for a, b in kedro_edges if task_of[a] != task_of[b]}
     assert closure(airflow_edges) == closure(implied)
     assert not any(a == b for a, b in closure(airflow_edges)), "no cycle"
+
+
+@pytest.mark.parametrize("snapshot_id", sorted(FOR_AIRFLOW_2))
+def test_airflow_2_output_also_loads_on_airflow_3_with_only_deprecation_warnings(
+    snapshot_id, airflow3_report
+):
+    seen = airflow3_report[FILES[snapshot_id]]
+    assert seen["errors"] == {}
+    assert seen["warnings"], "Airflow 3 deprecates airflow.decorators"
+    assert all(
+        re.fullmatch(
+            r"\w+Warning: The `airflow\.decorators\.(dag|task|task_group)` attribute is "
+            r"deprecated\. Please use `'airflow\.sdk\.\1'`\.",
+            w,
+        )
+        for w in seen["warnings"]
+    ), seen["warnings"]
 
 
 def test_hostile_names_stay_literals():

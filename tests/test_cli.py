@@ -232,6 +232,10 @@ BAD_INPUT = {
         lambda p: ["--project-path", write_project(p, MEMORY), "--from-nodes", "split,nope"],
         "--from-nodes: no node named 'nope' in the pipeline.",
     ),
+    "unknown airflow version": (
+        lambda p: ["--project-path", write_project(p, MEMORY), "--airflow-version", "4"],
+        "--airflow-version must be 2, 3 or auto, not '4'.",
+    ),
     "an option click does not know": (
         lambda p: ["--project-path", write_project(p, MEMORY), "--colour"],
         "Error: No such option '--colour'.",

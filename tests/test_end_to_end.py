@@ -28,13 +28,17 @@ def outputs(project: Path) -> dict[str, bytes]:
     return result
 
 
-def run_dag(project: Path, dag_id: str, tmp_path: Path, *options: str) -> dict:
-    """Generate the project's DAGs with the CLI, then run one with ``dag.test()`` elsewhere."""
+def run_dag(project: Path, dag_id: str, tmp_path: Path, *options: str, airflow: dict | None = None) -> dict:
+    """Generate the project's DAGs with the CLI, then run one in Airflow, from another folder.
+
+    ``airflow``: the Airflow 3 environment (the ``airflow3`` fixture); by default Airflow 2.
+    """
     run([str(BIN / "kedro-taskflow"), "generate", *(options or ("--all",))], cwd=project)
     dag_file = project / "airflow_dags" / f"{dag_id}.py"
     elsewhere = tmp_path / "worker_cwd"
     elsewhere.mkdir()
-    result = run([sys.executable, str(TESTS / "airflow_run.py"), str(dag_file), dag_id], cwd=elsewhere)
+    python, env = (airflow["python"], airflow["env"]) if airflow else (sys.executable, None)
+    result = run([python, str(TESTS / "airflow_run.py"), str(dag_file), dag_id], cwd=elsewhere, env=env)
     assert not any(elsewhere.iterdir()), "the runner must not depend on or write to the working directory"
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -56,6 +60,8 @@ EXAMPLE_RUNS = {
         None,
         ("08_reporting/daily/summary.json",),
     ),
+    "spaceflights-airflow3": ("spaceflights", "__default__", ("--airflow-version", "3"), None, ()),
+    "fleet-airflow3": ("fleet", "__default__", ("--airflow-version", "3"), None, ()),
     "fleet-reporting-one-task-per-node": (
         "fleet",
         "reporting",
@@ -67,7 +73,7 @@ EXAMPLE_RUNS = {
 
 
 @pytest.mark.parametrize("name", EXAMPLE_RUNS)
-def test_examples_run_like_kedro_run(name, tmp_path, airflow_db):
+def test_examples_run_like_kedro_run(name, tmp_path, request):
     example, pipeline, options, prepare, expected_files = EXAMPLE_RUNS[name]
     ignore = shutil.ignore_patterns("airflow_dags")
     by_kedro = shutil.copytree(EXAMPLES[example], tmp_path / "by_kedro" / example, ignore=ignore)
@@ -77,7 +83,11 @@ def test_examples_run_like_kedro_run(name, tmp_path, airflow_db):
     run([str(BIN / "kedro"), "run", "--pipeline", pipeline], cwd=by_kedro)
 
     dag_id = example if pipeline == "__default__" else f"{example}_{pipeline}"
-    report = run_dag(by_airflow, dag_id, tmp_path, "--pipeline", pipeline, *options)
+    for_airflow_3 = options[-2:] == ("--airflow-version", "3")
+    airflow = request.getfixturevalue("airflow3") if for_airflow_3 else None
+    if not for_airflow_3:
+        request.getfixturevalue("airflow_db")
+    report = run_dag(by_airflow, dag_id, tmp_path, "--pipeline", pipeline, *options, airflow=airflow)
 
     assert report["state"] == "success"
     assert set(report["tasks"].values()) == {"success"}

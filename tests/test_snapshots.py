@@ -28,6 +28,13 @@ SNAPSHOT_CASES = {
     "namespaced_project-by-namespace": ("namespaced_project", "__default__", {"group_by": "namespace"}),
     "namespaced_project-tags-reporting": ("namespaced_project", "__default__", {"tags": ("reporting",)}),
 }
+# Every case again, written for Airflow 3.
+SNAPSHOT_CASES.update(
+    {
+        f"{i}-airflow3": (case, p, {**options, "airflow_version": "3"})
+        for i, (case, p, options) in SNAPSHOT_CASES.items()
+    }
+)
 IDS = list(SNAPSHOT_CASES)
 
 

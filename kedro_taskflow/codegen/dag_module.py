@@ -24,7 +24,7 @@ def build_module(plan: DagPlan) -> cst.Module:
     return cst.Module(
         body=[
             _docstring_statement(_module_doc(plan), ""),
-            *_imports(relative, grouped=bool(plan.groups)),
+            *_imports(relative, grouped=bool(plan.groups), airflow_version=plan.airflow_version),
             _project(plan),
             _dag(plan, dag_function),
             cst.SimpleStatementLine(
@@ -53,14 +53,20 @@ def _docstring_statement(text: str, indent: str) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine([cst.Expr(docstring(text, indent))])
 
 
-def _imports(relative: bool, grouped: bool) -> list[cst.SimpleStatementLine]:
+# Where the TaskFlow decorators live: Airflow 3 moved DAG authoring to the Task SDK.
+DECORATORS_MODULE = {2: "airflow.decorators", 3: "airflow.sdk"}
+
+
+def _imports(relative: bool, grouped: bool, airflow_version: int) -> list[cst.SimpleStatementLine]:
     blank = [cst.EmptyLine()]
     lines = []
     if relative:
         lines.append(cst.parse_statement("from pathlib import Path\n").with_changes(leading_lines=blank))
     lines += [
         cst.parse_statement("import pendulum\n").with_changes(leading_lines=blank),
-        cst.parse_statement(f"from airflow.decorators import dag, task{', task_group' if grouped else ''}\n"),
+        cst.parse_statement(
+            f"from {DECORATORS_MODULE[airflow_version]} import dag, task{', task_group' if grouped else ''}\n"
+        ),
         cst.parse_statement("from kedro_taskflow.runtime import KedroProject\n"),
     ]
     return lines

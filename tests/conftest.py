@@ -9,7 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+# Property tests: CI-friendly by default; `pytest --hypothesis-profile=deep` runs far more examples.
+settings.register_profile("ci", max_examples=60, deadline=None)
+settings.register_profile("deep", max_examples=1500, deadline=None)
+settings.load_profile("ci")
 
 TESTS = Path(__file__).parent
 ROOT = TESTS.parent

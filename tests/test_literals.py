@@ -67,7 +67,7 @@ def test_string_of_hostile_values(value):
     assert_string_literal_of(value)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.one_of(hostile_text, prose, st.text()))
 def test_string_evaluates_back_to_any_text(value):
     assert_string_literal_of(value)
@@ -138,7 +138,7 @@ def test_docstring_of_hostile_text(text, indent):
     assert_docstring_of(text, indent)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(st.one_of(prose, hostile_text), indents)
 def test_docstring_parses_back_to_the_text(text, indent):
     assert_docstring_of(text, indent)
@@ -197,7 +197,7 @@ def dags(draw):
     }
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)
 @given(dags())
 def test_chains_express_every_edge_once(upstream):
     assert_chains_express(upstream)

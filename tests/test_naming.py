@@ -111,7 +111,7 @@ def test_python_names_of_hyphen_underscore_and_dot_variants_are_distinct():
 # --- properties -------------------------------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(names_lists, st.randoms(use_true_random=False))
 def test_task_ids_are_valid_unique_and_independent_of_order(names, rnd):
     ids = task_ids(names)
@@ -124,7 +124,7 @@ def test_task_ids_are_valid_unique_and_independent_of_order(names, rnd):
     assert task_ids(shuffled) == ids
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(names_lists, st.randoms(use_true_random=False))
 def test_python_names_are_valid_unique_and_independent_of_order(names, rnd):
     result = python_names(names)
@@ -136,7 +136,7 @@ def test_python_names_are_valid_unique_and_independent_of_order(names, rnd):
     assert python_names(shuffled) == result
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(names_lists, st.one_of(_colliding, st.text(max_size=250)))
 @pytest.mark.parametrize("convert", [task_ids, python_names])
 def test_adding_a_name_renames_only_names_it_meets(convert, names, extra):
@@ -185,7 +185,7 @@ def test_dag_ids_of_hostile_pipeline_names_are_valid_and_distinct():
         assert DAG_ID_RE.match(i) and i.isidentifier(), i
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)
 @given(st.lists(st.one_of(_colliding, _long, st.text()), unique=True, max_size=10))
 def test_dag_ids_are_valid_and_distinct_for_distinct_pipelines(pipelines):
     ids = {dag_id("fleet", p) for p in pipelines}

@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
+from strategies import is_free, pipelines
 
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.layout import dependencies
@@ -28,10 +28,6 @@ def plan(nodes, persisted=()):
 
 def by_id(tasks):
     return {t.task_id: t for t in tasks}
-
-
-def is_free(dataset):
-    return dataset == "parameters" or dataset.startswith("params:")
 
 
 def closure(edges):
@@ -198,39 +194,6 @@ def test_plan_dag_names_the_dag_and_file_after_the_pipeline():
 
 # --- property: random DAG-shaped pipelines ----------------------------------------------------
 
-# No 't'/'o': a node named '<x>_to_<y>' is covered by its own test above.
-NODE_NAMES = st.text(alphabet="abcé日-_.0", min_size=1, max_size=8)
-DATASET_NAMES = st.text(max_size=8).filter(lambda d: not is_free(d))
-FREE = ["parameters", "params:rate"]
-
-
-@st.composite
-def pipelines(draw):
-    count = draw(st.integers(1, 60))
-    names = draw(st.lists(NODE_NAMES, min_size=count, max_size=count, unique=True))
-    namespaces = draw(st.lists(st.sampled_from([None, "eu", "eu.de", "us"]), min_size=count, max_size=count))
-    output_counts = draw(st.lists(st.integers(0, 3), min_size=count, max_size=count))
-    raw_count = draw(st.integers(0, 4))
-    datasets = draw(
-        st.lists(
-            DATASET_NAMES,
-            unique=True,
-            min_size=raw_count + sum(output_counts),
-            max_size=raw_count + sum(output_counts),
-        )
-    )
-    available, fresh = datasets[:raw_count], iter(datasets[raw_count:])
-    nodes = []
-    for name, namespace, n_out in zip(names, namespaces, output_counts, strict=True):
-        inputs = draw(st.lists(st.sampled_from(available), unique=True, max_size=4)) if available else []
-        inputs += draw(st.lists(st.sampled_from(FREE), unique=True, max_size=2))
-        outputs = [next(fresh) for _ in range(n_out)]
-        full_name = f"{namespace}.{name}" if namespace else name
-        nodes.append(node(full_name, inputs, outputs, namespace))
-        available = available + outputs
-    persisted = {d for d in datasets if draw(st.booleans())}
-    return draw(st.permutations(nodes)), frozenset(persisted)
-
 
 def shared_in_memory(nodes, persisted) -> bool:
     """Some in-memory dataset is used by more than one node."""
@@ -260,7 +223,7 @@ def stated_edges(tasks) -> set:
 
 
 @pytest.mark.parametrize("group_by", GROUP_BY)
-@settings(max_examples=100, deadline=None)
+@settings(deadline=None)
 @given(pipeline=pipelines())
 def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
     nodes, persisted = pipeline

@@ -30,11 +30,11 @@ def plan_dag(
     airflow_version: int = 2,
 ) -> DagPlan:
     found = spec.pipeline(pipeline)
+    available = ", ".join(repr(p.name) for p in spec.pipelines) or "none"
     if found is None:
-        available = ", ".join(repr(p.name) for p in spec.pipelines) or "none"
         raise UsageError(f"Unknown pipeline {pipeline!r}; the project has: {available}.")
     if not found.nodes:
-        raise UsageError(f"Pipeline {pipeline!r} has no nodes: nothing to generate.")
+        raise UsageError(f"Pipeline {pipeline!r} has no nodes: pick another with --pipeline ({available}).")
     nodes = select(found.nodes, selection or Selection())
     if not nodes:
         raise UsageError(f"The node selection leaves no node of pipeline {pipeline!r}: loosen it.")
@@ -114,14 +114,16 @@ def _check_memory_inputs(pipeline: Sequence[NodeSpec], selected: Sequence[NodeSp
     """A selection must not cut a node off from the producer of an in-memory input."""
     chosen = {n.name for n in selected}
     producer = {d: n.name for n in pipeline for d in n.outputs}
-    cut = sorted(
-        (d, producer[d], n.name)
-        for n in selected
-        for d in n.inputs
-        if d in producer and producer[d] not in chosen and d not in persisted and not is_free(d)
-    )
+    cut: dict[str, list[str]] = defaultdict(list)  # in-memory dataset -> its selected readers
+    for n in selected:
+        for d in n.inputs:
+            if d in producer and producer[d] not in chosen and d not in persisted and not is_free(d):
+                cut[d].append(n.name)
     if cut:
-        details = "; ".join(f"{d!r} (made by {p!r}, read by {c!r})" for d, p, c in cut)
+        details = "; ".join(
+            f"{d!r} (made by {producer[d]!r}, read by {', '.join(map(repr, sorted(cut[d])))})"
+            for d in sorted(cut)
+        )
         raise UsageError(
             f"The node selection leaves out the producers of in-memory datasets: {details}. "
             "Select the producers too, or declare these datasets in the catalog."

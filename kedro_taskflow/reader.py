@@ -69,7 +69,8 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
     except Exception as exc:  # the project's own code and config may raise anything
         first_line = (str(exc).strip().splitlines() or [""])[0]
         raise UsageError(
-            f"Could not load the Kedro project at {path}: {type(exc).__name__}: {first_line}"
+            f"Could not load the Kedro project at {path}: {type(exc).__name__}: {first_line} "
+            "(fix the project until `kedro registry list` works there)."
         ) from exc
     return ProjectSpec(
         project_name=snapshot.metadata.project_name,

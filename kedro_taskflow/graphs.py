@@ -77,22 +77,20 @@ def topological(vertices: list, edges: Iterable[tuple]) -> list:
 
 
 def reduced_upstream(order: list, edges: set[tuple]) -> dict:
-    """Direct upstreams of each vertex after transitive reduction, in ``order``."""
+    """Direct upstreams of each vertex after transitive reduction, in ``order`` (topological)."""
     rank = {v: i for i, v in enumerate(order)}
+    ancestors = ancestor_masks(order, edges)
     predecessors = defaultdict(set)
     for a, b in edges:
         predecessors[b].add(a)
-    ancestors: dict = {}  # bitset of ranks
     reduced = {}
     for v in order:
-        preds = sorted(predecessors[v], key=rank.__getitem__, reverse=True)
-        covered = 0
+        covered = 0  # ancestors of the upstreams kept so far
         direct = []
-        for p in preds:  # latest first: an earlier one may be an ancestor of a later one
+        for p in sorted(predecessors[v], key=rank.__getitem__, reverse=True):  # latest first
             if not covered >> rank[p] & 1:
                 direct.append(p)
             covered |= ancestors[p] | 1 << rank[p]
-        ancestors[v] = covered
         reduced[v] = sorted(direct, key=rank.__getitem__)
     return reduced
 

@@ -15,6 +15,7 @@ import click
 from kedro_taskflow import __version__, writer
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.model import DagPlan, Deployment, GroupPlan, Selection
+from kedro_taskflow.planning import GROUP_BY, plan_dag
 
 DEFAULT_TARGET = "airflow_dags"
 
@@ -55,6 +56,7 @@ def _selection(command):
         ),
         click.option(
             "--group-by",
+            type=click.Choice(GROUP_BY),
             default="memory",
             show_default=True,
             help="memory: nodes joined by in-memory datasets share a task; namespace: one task per "
@@ -62,6 +64,7 @@ def _selection(command):
         ),
         click.option(
             "--airflow-version",
+            type=click.Choice(["2", "3", "auto"]),
             default="2",
             show_default=True,
             help="Write for Airflow 2 or 3; auto: the major version of the Airflow installed here.",
@@ -194,7 +197,6 @@ def _plans(
     to_nodes: tuple[str, ...] = (),
 ) -> tuple[list[DagPlan], Path]:
     from kedro_taskflow import reader
-    from kedro_taskflow.planning import plan_dag
 
     if all_pipelines and pipelines:
         raise UsageError("Pass either --all or --pipeline, not both.")
@@ -208,21 +210,19 @@ def _plans(
         else list(dict.fromkeys(pipelines or ["__default__"]))
     )
     selection = Selection(*(_split(o) for o in (tags, nodes, from_nodes, to_nodes)))
-    options = {
+    target_version = _airflow_version(airflow_version)
+    options = {  # what the regenerate command in each file repeats; no machine paths
         "--env": env,
         "--conf-source": conf_source,
         "--worker-project-path": worker_project_path,
         "--worker-conf-source": worker_conf_source,
+        "--group-by": None if group_by == "memory" else group_by,
+        "--airflow-version": None if target_version == 2 else str(target_version),
+        **{
+            f"--{f.name.replace('_', '-')}": ",".join(getattr(selection, f.name)) or None
+            for f in dataclasses.fields(selection)
+        },
     }
-    if group_by != "memory":
-        options["--group-by"] = group_by
-    target_version = _airflow_version(airflow_version)
-    if target_version != 2:
-        options["--airflow-version"] = str(target_version)
-    for option, value in zip(
-        ("--tags", "--nodes", "--from-nodes", "--to-nodes"), dataclasses.astuple(selection), strict=True
-    ):
-        options[option] = ",".join(value) or None
     plans = [
         plan_dag(spec, name, deployment, _command(name, options), group_by, selection, target_version)
         for name in names
@@ -245,10 +245,8 @@ def _deployment(project: Path, target: Path, env, conf_source, worker_project_pa
 
 def _airflow_version(value: str) -> int:
     """2 or 3; ``auto`` reads the version of the Airflow installed where the generator runs."""
-    if value in ("2", "3"):
-        return int(value)
     if value != "auto":
-        raise UsageError(f"--airflow-version must be 2, 3 or auto, not {value!r}.")
+        return int(value)
     try:
         installed = importlib.metadata.version("apache-airflow")
     except importlib.metadata.PackageNotFoundError:

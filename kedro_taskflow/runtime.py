@@ -14,6 +14,11 @@ from pathlib import Path
 PATH_ENV_PREFIX = "KEDRO_TASKFLOW_PROJECT_PATH_"
 
 
+def path_variable(package_name: str) -> str:
+    """The environment variable that overrides a project's path on the workers."""
+    return PATH_ENV_PREFIX + package_name.upper()
+
+
 class KedroTaskflowRuntimeError(RuntimeError):
     """The project cannot be found or set up on this worker."""
 
@@ -41,16 +46,13 @@ class KedroProject:
         self.env = env
         self.conf_source = conf_source
 
-    @property
-    def path_variable(self) -> str:
-        return PATH_ENV_PREFIX + self.package_name.upper()
-
     def resolved_path(self) -> Path:
-        path = Path(os.environ.get(self.path_variable) or self.project_path).expanduser()
+        variable = path_variable(self.package_name)
+        path = Path(os.environ.get(variable) or self.project_path).expanduser()
         if not path.is_dir():
             raise KedroTaskflowRuntimeError(
                 f"Kedro project folder {path} does not exist on this worker: deploy the project "
-                f"there or set {self.path_variable} to where it is."
+                f"there or set {variable} to where it is."
             )
         return path.resolve()
 

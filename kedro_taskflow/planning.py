@@ -70,6 +70,10 @@ def plan_tasks(
     position = {name: i for i, name in enumerate(order)}
     by_name = {n.name: n for n in nodes}
     memory = {d for n in nodes for d in (*n.inputs, *n.outputs) if d not in persisted and not is_free(d)}
+    consumers: dict[str, set[str]] = defaultdict(set)
+    for n in nodes:
+        for d in n.inputs:
+            consumers[d].add(n.name)
 
     joined = _join(nodes, memory, group_by)
     parts = _merge_cycles(joined, edges)
@@ -87,7 +91,7 @@ def plan_tasks(
 
     tasks = []
     for p in task_order:
-        inputs, outputs, internal = _boundary(task_nodes[p], nodes, memory)
+        inputs, outputs, internal = _boundary(task_nodes[p], consumers, memory)
         task_id, function_name, group = ids[p]
         tasks.append(
             TaskPlan(
@@ -277,16 +281,17 @@ def _distinct(raw_labels: dict, task_nodes: dict) -> dict:
 
 
 def _boundary(
-    task_nodes: list[NodeSpec], all_nodes: Sequence[NodeSpec], memory: set[str]
+    task_nodes: list[NodeSpec], consumers: dict[str, set[str]], memory: set[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """A task's inputs from outside, outputs seen outside, and in-memory datasets kept inside."""
     names = {n.name for n in task_nodes}
     produced = {d for n in task_nodes for d in n.outputs}
-    consumed = {d for n in task_nodes for d in n.inputs}
-    used_outside = {d for n in all_nodes if n.name not in names for d in n.inputs}
     inputs = dict.fromkeys(d for n in task_nodes for d in n.inputs if d not in produced)
     outputs = dict.fromkeys(
-        d for n in task_nodes for d in n.outputs if d not in memory or d in used_outside or d not in consumed
+        d
+        for n in task_nodes
+        for d in n.outputs
+        if d not in memory or not consumers[d] or consumers[d] - names
     )
     internal = sorted(d for d in produced if d not in outputs)
     return tuple(inputs), tuple(outputs), tuple(internal)

@@ -120,7 +120,7 @@ def _dag(plan: DagPlan, function_name: str) -> cst.FunctionDef:
         dag_id=string(plan.dag_id),
         package=string(plan.package_name),
     )
-    body = _scope(plan, ())
+    body = _scope(plan, (), _first_positions(plan))
     return cst.FunctionDef(
         name=cst.Name(function_name),
         params=cst.Parameters(),
@@ -130,11 +130,23 @@ def _dag(plan: DagPlan, function_name: str) -> cst.FunctionDef:
     )
 
 
-def _scope(plan: DagPlan, scope: tuple[str, ...]) -> list[cst.BaseStatement]:
+def _first_positions(plan: DagPlan) -> dict[tuple[str, ...], int]:
+    """Each group path and task path -> the position of its first task in the DAG's task order."""
+    first: dict[tuple[str, ...], int] = {}
+    for i, t in enumerate(plan.tasks):
+        path = (*t.group, t.label)
+        for n in range(1, len(path) + 1):
+            first.setdefault(path[:n], i)
+    return first
+
+
+def _scope(
+    plan: DagPlan, scope: tuple[str, ...], first: dict[tuple[str, ...], int]
+) -> list[cst.BaseStatement]:
     """The body of the DAG function (scope ``()``) or of a task group's function."""
     children = plan.children(scope)
     definitions = [
-        (_task(c, len(scope)) if isinstance(c, TaskPlan) else _group(plan, c)).with_changes(
+        (_task(c, len(scope)) if isinstance(c, TaskPlan) else _group(plan, c, first)).with_changes(
             leading_lines=[cst.EmptyLine()] if i else []
         )
         for i, c in enumerate(children)
@@ -142,18 +154,13 @@ def _scope(plan: DagPlan, scope: tuple[str, ...]) -> list[cst.BaseStatement]:
     items = [c.label if isinstance(c, TaskPlan) else c.path[-1] for c in children]
     functions = dict(zip(items, (c.function_name for c in children), strict=True))
     groups = {c.path[-1] for c in children if isinstance(c, GroupPlan)}
-    position = {t.task_id: i for i, t in enumerate(plan.tasks)}
-
-    def position_of(ref: tuple[str, ...]) -> int:
-        """Where the first task under ``ref`` comes in the DAG's task order."""
-        prefix = (*scope, *ref)
-        return min(position[t.task_id] for t in plan.tasks if (*t.group, t.label)[: len(prefix)] == prefix)
-
     dependencies = [d for d in plan.dependencies if d.scope == scope]
-    return definitions + _dependencies(items, functions, groups, dependencies, position_of)
+    return definitions + _dependencies(
+        items, functions, groups, dependencies, lambda ref: first[(*scope, *ref)]
+    )
 
 
-def _group(plan: DagPlan, group: GroupPlan) -> cst.FunctionDef:
+def _group(plan: DagPlan, group: GroupPlan, first: dict[tuple[str, ...], int]) -> cst.FunctionDef:
     group_id = group.path[-1]
     if group_id == group.function_name:
         decorator: cst.BaseExpression = cst.Name("task_group")
@@ -165,7 +172,7 @@ def _group(plan: DagPlan, group: GroupPlan) -> cst.FunctionDef:
     return cst.FunctionDef(
         name=cst.Name(group.function_name),
         params=cst.Parameters(),
-        body=cst.IndentedBlock(body=[doc, *_scope(plan, group.path)]),
+        body=cst.IndentedBlock(body=[doc, *_scope(plan, group.path, first)]),
         decorators=[cst.Decorator(decorator)],
     )
 

@@ -17,5 +17,5 @@ install() {  # install VENV PACKAGES...: quiet, with the log shown only on failu
 
 install .venv -e ".[test]"
 if [ "${1:-}" != "--airflow2-only" ]; then
-  install .venv-airflow3 -e ".[examples]" "apache-airflow==3.3.*"
+  install .venv-airflow3 -e ".[examples]" "apache-airflow==3.3.*" kedro-airflow  # the latter for benchmarks/
 fi

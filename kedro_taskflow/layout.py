@@ -3,6 +3,7 @@ between the tasks inside. Pure."""
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 
 from kedro_taskflow import graphs
@@ -20,19 +21,17 @@ def dependencies(tasks: tuple[TaskPlan, ...]) -> tuple[Dependency, ...]:
     order = [t.task_id for t in tasks]
     by_id = {t.task_id: t for t in tasks}
     ancestors = graphs.ancestor_masks(order, {(u, t.task_id) for t in tasks for u in t.upstream})
+    first = first_positions(tasks)
     under: dict[tuple[str, ...], int] = defaultdict(int)  # path prefix -> bitset of its tasks
-    first: dict[tuple[str, ...], int] = {}  # path prefix -> position of its first task
     for i, t in enumerate(tasks):
-        p = _path(t)
-        for n in range(1, len(p) + 1):
-            under[p[:n]] |= 1 << i
-            first.setdefault(p[:n], i)
+        for n in range(1, len(t.path) + 1):
+            under[t.path[:n]] |= 1 << i
 
     between: dict[tuple, list[tuple[str, str]]] = defaultdict(list)
     for t in tasks:
         for u in t.upstream:
-            a, b = _path(by_id[u]), _path(t)
-            depth = len(_common(a[:-1], b[:-1]))
+            a, b = by_id[u].path, t.path
+            depth = len(os.path.commonprefix([a[:-1], b[:-1]]))
             between[(a[:depth], a[depth], b[depth])].append((u, t.task_id))
 
     statements: dict[tuple, list[tuple[str, ...]]] = defaultdict(list)  # (scope, downstream) -> upstream
@@ -42,7 +41,7 @@ def dependencies(tasks: tuple[TaskPlan, ...]) -> tuple[Dependency, ...]:
             statements[(scope, (y,))].append((x,))
         else:
             for u, v in edges:
-                statements[(scope, _path(by_id[v])[len(scope) :])].append(_path(by_id[u])[len(scope) :])
+                statements[(scope, by_id[v].path[len(scope) :])].append(by_id[u].path[len(scope) :])
 
     def key(scope: tuple[str, ...], ref: tuple[str, ...]) -> tuple:
         return first[(*scope, *ref)], ref
@@ -57,8 +56,13 @@ def dependencies(tasks: tuple[TaskPlan, ...]) -> tuple[Dependency, ...]:
     return tuple(result)
 
 
-def _path(task: TaskPlan) -> tuple[str, ...]:
-    return (*task.group, task.label)
+def first_positions(tasks: tuple[TaskPlan, ...]) -> dict[tuple[str, ...], int]:
+    """Each group path and task path -> the position of its first task in ``tasks``."""
+    first: dict[tuple[str, ...], int] = {}
+    for i, t in enumerate(tasks):
+        for n in range(1, len(t.path) + 1):
+            first.setdefault(t.path[:n], i)
+    return first
 
 
 def _bits(mask: int):
@@ -67,10 +71,3 @@ def _bits(mask: int):
         low = mask & -mask
         yield low.bit_length() - 1
         mask ^= low
-
-
-def _common(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return a[:n]

@@ -78,6 +78,11 @@ class TaskPlan:
         """The id within its task group."""
         return self.task_id.split(".", len(self.group))[-1]
 
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Group ids, then the label: how scopes refer to it."""
+        return (*self.group, self.label)
+
 
 @dataclass(frozen=True)
 class GroupPlan:

@@ -11,6 +11,7 @@ from libcst.helpers import parse_template_expression
 
 from kedro_taskflow import __version__
 from kedro_taskflow.codegen.literals import display, docstring, string
+from kedro_taskflow.layout import first_positions
 from kedro_taskflow.model import DagPlan, Dependency, GroupPlan, TaskPlan
 from kedro_taskflow.naming import python_names
 from kedro_taskflow.runtime import path_variable
@@ -120,7 +121,7 @@ def _dag(plan: DagPlan, function_name: str) -> cst.FunctionDef:
         dag_id=string(plan.dag_id),
         package=string(plan.package_name),
     )
-    body = _scope(plan, (), _first_positions(plan))
+    body = _scope(plan, (), first_positions(plan.tasks))
     return cst.FunctionDef(
         name=cst.Name(function_name),
         params=cst.Parameters(),
@@ -128,16 +129,6 @@ def _dag(plan: DagPlan, function_name: str) -> cst.FunctionDef:
         decorators=[cst.Decorator(decorator)],
         leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
     )
-
-
-def _first_positions(plan: DagPlan) -> dict[tuple[str, ...], int]:
-    """Each group path and task path -> the position of its first task in the DAG's task order."""
-    first: dict[tuple[str, ...], int] = {}
-    for i, t in enumerate(plan.tasks):
-        path = (*t.group, t.label)
-        for n in range(1, len(path) + 1):
-            first.setdefault(path[:n], i)
-    return first
 
 
 def _scope(

@@ -10,6 +10,7 @@ import tomllib
 
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.model import NodeSpec, PipelineSpec, ProjectSpec
+from kedro_taskflow.runtime.task_logging import KEDRO_NOISE
 
 _MEMORY_TYPES = {"MemoryDataset", "SharedMemoryDataset"}
 
@@ -64,7 +65,7 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
 
     try:
         with warnings.catch_warnings(record=True) as caught:
-            warnings.filterwarnings("ignore", message=r"register_new_resolver\(\) is deprecated")
+            warnings.filterwarnings("ignore", message=KEDRO_NOISE)
             snapshot = get_project_snapshot(path, env=env, conf_source=_absolute(path, conf_source))
     except Exception as exc:  # the project's own code and config may raise anything
         first_line = (str(exc).strip().splitlines() or [""])[0]

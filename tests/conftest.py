@@ -78,11 +78,7 @@ def airflow_db(isolated_environment):
 @pytest.fixture(scope="session")
 def airflow3(tmp_path_factory) -> dict:
     """The Airflow 3 interpreter and the environment for it: its own AIRFLOW_HOME, migrated DB."""
-    if not AIRFLOW3_PYTHON.exists():
-        message = f"no Airflow 3 environment at {AIRFLOW3_PYTHON}: run scripts/setup.sh"
-        if os.environ.get("KEDRO_TASKFLOW_REQUIRE_AIRFLOW3"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_airflow3()
     home = tmp_path_factory.mktemp("airflow3_home")
     env = {
         "AIRFLOW_HOME": str(home),
@@ -92,6 +88,15 @@ def airflow3(tmp_path_factory) -> dict:
     }
     run([str(AIRFLOW3_PYTHON), "-m", "airflow", "db", "migrate"], env=env)
     return {"python": str(AIRFLOW3_PYTHON), "env": env, "bin": AIRFLOW3_PYTHON.parent}
+
+
+def require_airflow3() -> None:
+    """Skip the test when there is no Airflow 3 environment, or fail where one is required."""
+    if not AIRFLOW3_PYTHON.exists():
+        message = f"no Airflow 3 environment at {AIRFLOW3_PYTHON}: run scripts/setup.sh"
+        if os.environ.get("KEDRO_TASKFLOW_REQUIRE_AIRFLOW3"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def run(args, cwd=None, env=None, check=True, timeout=300) -> subprocess.CompletedProcess:

@@ -1,15 +1,21 @@
 """What generated DAGs call on Airflow workers: run named Kedro nodes in a Kedro session.
 
-Importing this module is cheap (standard library only): DAG files import it at parse time, and
-Kedro is imported only when a task runs. It never imports the generator, libcst or black.
+Importing this package is cheap (standard library only): DAG files import it at parse time, and
+Kedro and the modules beside this one are imported only when a task runs. It never imports the
+generator, libcst or black.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kedro_taskflow.runtime import dag_run
 
 PATH_ENV_PREFIX = "KEDRO_TASKFLOW_PROJECT_PATH_"
 
@@ -57,18 +63,49 @@ class KedroProject:
         return path.resolve()
 
     def run_nodes(self, *node_names: str) -> None:
-        """Run exactly these nodes of the pipeline, in one Kedro session, hooks included."""
+        """Run exactly these nodes of the pipeline, hooks included, as part of the DAG run.
+
+        Inside an Airflow task, the DAG run is the Kedro run: outputs are saved under the run's
+        version, versioned inputs this run saved are loaded at that version, and the run's conf
+        are the runtime parameters (declared parameters only). Kedro logs into the task log.
+        """
         if not node_names:
             raise ValueError("run_nodes() needs at least one node name; Kedro would run the whole pipeline.")
-        from kedro.framework.session import KedroSession
+        from kedro_taskflow.runtime import dag_run, task_logging
 
+        run = dag_run.current()
         path = self.resolved_path()
-        with _working_directory(path):
+        with _working_directory(path), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=task_logging.KEDRO_NOISE)
+            task_logging.import_kedro_project_module()
             self._configure(path)
-            with KedroSession.create(
-                project_path=path, env=self.env, conf_source=self.conf_source
-            ) as session:
-                session.run(pipeline_names=[self.pipeline], node_names=list(node_names))
+            task_logging.configure(path)
+            self._run(path, list(node_names), run)
+
+    def _run(self, path: Path, node_names: list[str], run: dag_run.DagRun | None) -> None:
+        from kedro.framework.project import pipelines
+        from kedro.framework.session import KedroServiceSession
+
+        from kedro_taskflow.runtime import run_params, versions
+
+        with KedroServiceSession.create(
+            project_path=path, env=self.env, conf_source=self.conf_source
+        ) as session:
+            if run is None:  # not in Airflow: a plain Kedro run of the nodes
+                session.run(pipeline_names=[self.pipeline], node_names=node_names)
+                return
+            context = session.load_context()
+            params = run_params.runtime_params(run.params, context.params) if run.params else None
+            nodes = pipelines[self.pipeline].filter(node_names=node_names)
+            catalog = context.catalog
+            versions.remove_earlier_attempt(catalog, nodes.all_outputs(), run.version)
+            session.run(
+                run_id=run.version,
+                pipeline_names=[self.pipeline],
+                node_names=node_names,
+                load_versions=versions.load_versions(catalog, nodes.inputs(), run.version),
+                runtime_params=params,
+            )
 
     def _configure(self, path: Path) -> None:
         from kedro.framework.project import configure_project

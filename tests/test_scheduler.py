@@ -1,0 +1,330 @@
+"""Generated DAGs under real Airflow schedulers, as production runs them.
+
+Airflow 2.11: a scheduler with LocalExecutor on PostgreSQL; each task is launched by the executor
+in its own process, with its output redirected into Airflow's task logger. Airflow 3.3:
+``airflow standalone`` (scheduler, dag-processor, api-server), tasks talking to the api-server.
+Every test has a wall-clock limit and ends every process its scheduler started.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from conftest import AIRFLOW3_PYTHON, BIN, EXAMPLES, require_airflow3, run
+from schedulers import PostgresServer, Scheduler
+from test_end_to_end import outputs
+
+pytestmark = pytest.mark.airflow
+
+TEMPLATE = "airflow_template"
+ANSI = re.compile(r"\x1b\[")
+RICH_FRAME = re.compile(r"[│╭╰─]{3}")  # rich's boxes and rules
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL cluster for the session, with a migrated Airflow 2 database to copy."""
+    server = PostgresServer().start()
+    try:
+        url = server.create_database(TEMPLATE)
+        run([str(BIN / "airflow"), "db", "migrate"], env={"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url})
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def scheduler(tmp_path, request):
+    """Start a scheduler over a DAG folder: ``scheduler(dags, major=2)``; stopped after the test."""
+    started = []
+
+    def start(dags: Path, major: int = 2) -> Scheduler:
+        home = tmp_path / f"airflow{major}_home"
+        home.mkdir()
+        if major == 2:
+            database = request.getfixturevalue("postgres").create_database(
+                f"t{len(started)}_{id(home)}", TEMPLATE
+            )
+            airflow_bin = BIN
+        else:
+            require_airflow3()
+            database = f"sqlite:///{home / 'airflow.db'}"
+            airflow_bin = AIRFLOW3_PYTHON.parent
+        started.append(Scheduler(airflow_bin, home, dags, database, major))
+        return started[-1].start()
+
+    yield start
+    for s in started:
+        s.stop()
+
+
+def copy_example(example: str, destination: Path) -> Path:
+    return shutil.copytree(
+        EXAMPLES[example], destination, ignore=shutil.ignore_patterns("airflow_dags", "__pycache__")
+    )
+
+
+def generate(project: Path, *options: str, kedro_taskflow: Path = BIN / "kedro-taskflow") -> Path:
+    run([str(kedro_taskflow), "generate", "--all", *options], cwd=project)
+    return project / "airflow_dags"
+
+
+def assert_kedro_logged_once(log: str, nodes: list[str]) -> None:
+    """Kedro's lines reach the task log once each, as plain text in Airflow's format."""
+    for node in nodes:
+        assert len(re.findall(rf"Completed node: {re.escape(node)}\b", log)) == 1, (node, log[-3000:])
+    assert not ANSI.search(log), "ANSI escape codes in the task log"
+    assert not RICH_FRAME.search(log), "rich rendering in the task log"
+
+
+# --- the examples, end to end ------------------------------------------------------------------
+
+EXAMPLE_DAGS = {  # example -> (its __default__ DAG id, a pair of tasks that can run at the same time)
+    "spaceflights": ("spaceflights", ("preprocess_companies_node", "preprocess_shuttles_node")),
+    "fleet": ("fleet", ("eu.make_orders", "us.make_orders")),
+}
+
+
+@pytest.mark.timeout(420)
+@pytest.mark.parametrize("major", [2, 3])
+@pytest.mark.parametrize("example", EXAMPLE_DAGS)
+def test_example_runs_under_a_real_scheduler_like_kedro_run(example, major, tmp_path, scheduler):
+    dag_id, (left, right) = EXAMPLE_DAGS[example]
+    by_kedro = copy_example(example, tmp_path / "by_kedro")
+    run([str(BIN / "kedro"), "run"], cwd=by_kedro)
+    by_airflow = copy_example(example, tmp_path / "by_airflow")
+    dags = generate(by_airflow, "--airflow-version", str(major))
+
+    airflow = scheduler(dags, major)
+    run_id = airflow.trigger(dag_id, "manual__example")
+    state = airflow.wait(dag_id, run_id, timeout=300)
+    tasks = airflow.tasks(dag_id, run_id)
+
+    assert state == "success", {t.task_id: t.state for t in tasks.values()}
+    assert {t.state for t in tasks.values()} == {"success"}
+    assert outputs(by_airflow) == outputs(by_kedro)
+    nodes = plan(by_airflow, dag_id)
+    assert set(tasks) == set(nodes)
+    for task_id, task_nodes in nodes.items():
+        assert_kedro_logged_once(airflow.log(dag_id, run_id, task_id), task_nodes)
+    if major == 2:  # LocalExecutor runs independent tasks side by side
+        a, b = tasks[left], tasks[right]
+        assert a.start_date < b.end_date and b.start_date < a.end_date, (a, b)
+
+
+def plan(project: Path, dag_id: str) -> dict[str, list[str]]:
+    """Task id -> the node names it runs, from ``kedro-taskflow plan --json``."""
+    result = run([str(BIN / "kedro-taskflow"), "plan", "--all", "--json"], cwd=project)
+    (dag,) = (d for d in json.loads(result.stdout)["dags"] if d["dag_id"] == dag_id)
+    return {t["task_id"]: t["nodes"] for t in dag["tasks"]}
+
+
+# --- retries, failures, versions and parameters --------------------------------------------------
+
+NODES = '''\
+"""Nodes whose behaviour the tests steer through files in data/ and through parameters."""
+
+import time
+from pathlib import Path
+
+
+def make_value(value):
+    return {"value": value}
+
+
+def wait(pause):
+    time.sleep(pause)
+    return pause
+
+
+def double(record, _waited):
+    return {"value": record["value"] * 2}
+
+
+def flaky():
+    marker = Path("data/flaky.attempted")
+    if not marker.exists():
+        marker.touch()
+        raise RuntimeError("flaky fails on its first attempt")
+    return {"flaky": "ok"}
+
+
+def fragile():
+    if Path("data/broken").exists():
+        raise ValueError("the input is broken: delete data/broken")
+    return {"fragile": "ok"}
+
+
+def after_fragile(record):
+    return {"after": record}
+
+
+def independent():
+    return {"independent": "ok"}
+'''
+
+REGISTRY = """\
+from kedro.pipeline import Node, Pipeline
+
+from runs_project.nodes import after_fragile, double, flaky, fragile, independent, make_value, wait
+
+
+def register_pipelines():
+    versions = Pipeline(
+        [
+            Node(make_value, "params:value", "value", name="make_value"),
+            Node(wait, "params:pause", "waited", name="wait"),
+            Node(double, ["value", "waited"], "doubled", name="double"),
+        ]
+    )
+    failures = Pipeline(
+        [
+            Node(flaky, None, "flaky_out", name="flaky"),
+            Node(fragile, None, "fragile_out", name="fragile"),
+            Node(after_fragile, "fragile_out", "final", name="after_fragile"),
+            Node(independent, None, "independent_out", name="independent"),
+        ]
+    )
+    return {"__default__": versions + failures, "versions": versions, "failures": failures}
+"""
+
+CATALOG = {
+    **{
+        name: {"type": "json.JSONDataset", "filepath": f"data/{name}.json", "versioned": True}
+        for name in ("value", "doubled")
+    },
+    **{
+        name: {"type": "json.JSONDataset", "filepath": f"data/{name}.json"}
+        for name in ("flaky_out", "fragile_out", "final", "independent_out")
+    },
+}
+
+
+def write_runs_project(root: Path) -> Path:
+    """A Kedro project for runs that fail, retry, overlap and take parameters."""
+    project = root / "runs_project"
+    src = project / "src" / "runs_project"
+    src.mkdir(parents=True)
+    (project / "conf" / "base").mkdir(parents=True)
+    (project / "conf" / "local").mkdir()
+    (project / "data").mkdir()
+    (project / "pyproject.toml").write_text(
+        '[tool.kedro]\npackage_name = "runs_project"\nproject_name = "runs_project"\n'
+        'kedro_init_version = "1.7.0"\nsource_dir = "src"\n'
+    )
+    (src / "__init__.py").write_text("")
+    (src / "settings.py").write_text("")
+    (src / "nodes.py").write_text(NODES)
+    (src / "pipeline_registry.py").write_text(REGISTRY)
+    (project / "conf" / "base" / "catalog.yml").write_text(json.dumps(CATALOG))
+    (project / "conf" / "base" / "parameters.yml").write_text(json.dumps({"value": 0, "pause": 0}))
+    return project
+
+
+def hand_tune(dag_file: Path, max_active_runs: int = 1) -> None:
+    """What a person does before deploying: retry after a second, let runs overlap."""
+    text = dag_file.read_text()
+    for old, new in (
+        ("pendulum.duration(minutes=5)", "pendulum.duration(seconds=1)"),
+        ("max_active_runs=1,", f"max_active_runs={max_active_runs},"),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    dag_file.write_text(text)
+
+
+@pytest.mark.timeout(400)
+def test_retry_failure_and_clearing_after_a_fix(tmp_path, scheduler):
+    project = write_runs_project(tmp_path)
+    dags = generate(project)
+    hand_tune(dags / "runs_project_failures.py")
+    (project / "data" / "broken").touch()
+    dag_id = "runs_project_failures"
+
+    airflow = scheduler(dags)
+    run_id = airflow.trigger(dag_id, "manual__failures")
+    assert airflow.wait(dag_id, run_id, timeout=240) == "failed"
+    tasks = airflow.tasks(dag_id, run_id)
+
+    assert {t: tasks[t].state for t in tasks} == {
+        "flaky": "success",
+        "fragile": "failed",
+        "after_fragile": "upstream_failed",
+        "independent": "success",
+    }
+    assert tasks["flaky"].try_number == 2  # failed once, then succeeded on its retry
+    assert "flaky fails on its first attempt" in airflow.log(dag_id, run_id, "flaky", attempt=1)
+    failure = airflow.log(dag_id, run_id, "fragile", attempt=2)
+    kedro_error = "Node fragile: fragile(None) -> [fragile_out] failed with error: \nthe input is broken"
+    assert kedro_error in failure
+    assert "ValueError: the input is broken: delete data/broken" in failure
+    assert not ANSI.search(failure) and not RICH_FRAME.search(failure)
+
+    (project / "data" / "broken").unlink()  # the fix
+    airflow.clear(dag_id, "^fragile$")
+    assert airflow.wait(dag_id, run_id, timeout=120) == "success"
+    assert {t.state for t in airflow.tasks(dag_id, run_id).values()} == {"success"}
+    assert json.loads((project / "data" / "final.json").read_text()) == {"after": {"fragile": "ok"}}
+
+
+def version_of(logical_date: datetime) -> str:
+    """Kedro's version string for a DAG run's logical date (UTC, milliseconds)."""
+    utc = logical_date.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H.%M.%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def saved_versions(project: Path, dataset: str) -> dict[str, dict]:
+    folder = project / "data" / f"{dataset}.json"
+    return {v.name: json.loads((v / f"{dataset}.json").read_text()) for v in folder.iterdir()}
+
+
+@pytest.mark.timeout(500)
+def test_one_dag_run_is_one_kedro_run_with_its_version_and_params(tmp_path, scheduler):
+    """Two overlapping runs with different params each save under their own version and load only
+    what they saved, also when their tasks run again; an undeclared parameter fails the run."""
+    project = write_runs_project(tmp_path)
+    dags = generate(project)
+    hand_tune(dags / "runs_project_versions.py", max_active_runs=2)
+    dag_id = "runs_project_versions"
+    (double_task,) = (t for t, nodes in plan(project, dag_id).items() if "double" in nodes)
+
+    airflow = scheduler(dags)
+    slow = airflow.trigger(dag_id, "manual__slow", {"value": 1, "pause": 12})
+    fast = airflow.trigger(dag_id, "manual__fast", {"value": 2})
+    assert airflow.wait(dag_id, fast, timeout=200) == "success"
+    assert airflow.wait(dag_id, slow, timeout=200) == "success"
+    version = {r: version_of(airflow.logical_date(dag_id, r)) for r in (slow, fast)}
+    slow_tasks, fast_tasks = airflow.tasks(dag_id, slow), airflow.tasks(dag_id, fast)
+
+    # The fast run saved a newer `value` before the slow run's double loaded it, after its pause.
+    assert version[fast] > version[slow]
+    assert fast_tasks["make_value"].end_date < slow_tasks[double_task].start_date + timedelta(seconds=12)
+    expected = {
+        "value": {version[slow]: {"value": 1}, version[fast]: {"value": 2}},
+        "doubled": {version[slow]: {"value": 2}, version[fast]: {"value": 4}},
+    }
+    assert {d: saved_versions(project, d) for d in expected} == expected
+
+    airflow.clear(dag_id, "^make_value$")  # both runs again, from their first task
+    for run_id in (slow, fast):
+        assert airflow.wait(dag_id, run_id, timeout=200) == "success"
+        again = airflow.tasks(dag_id, run_id)["make_value"]
+        assert again.try_number == 2
+        log = airflow.log(dag_id, run_id, "make_value", attempt=2)
+        assert f"Replacing dataset 'value' of version {version[run_id]}, saved by an earlier attempt." in log
+    assert {d: saved_versions(project, d) for d in expected} == expected
+
+    steer = airflow.trigger(dag_id, "manual__steer", {"value": 3, "value_path": "/tmp/elsewhere.json"})
+    assert airflow.wait(dag_id, steer, timeout=200) == "failed"
+    assert airflow.tasks(dag_id, steer)["make_value"].state == "failed"
+    message = (
+        "The DAG run's conf sets 'value_path', which the project does not declare as parameters "
+        "(it declares: pause, value)"
+    )
+    assert message in airflow.log(dag_id, steer, "make_value", attempt=2)
+    assert {d: saved_versions(project, d) for d in expected} == expected

@@ -4,15 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-install() {  # install VENV PACKAGES...: quiet, with the log shown only on failure
+install() {  # install VENV PACKAGES...: a progress line every 10 s; the log shown only on failure
   local venv=$1; shift
+  local log="$venv/pip-install.log" started=$SECONDS
   [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
-  if ! { "$venv/bin/python" -m pip install --upgrade pip && "$venv/bin/python" -m pip install "$@"; } \
-      > "$venv/pip-install.log" 2>&1; then
-    tail -n 30 "$venv/pip-install.log"
-    echo "Installing into $venv failed; the whole log is in $venv/pip-install.log." >&2
+  echo "Installing into $venv: $* (a few minutes the first time)"
+  { "$venv/bin/python" -m pip install --upgrade pip && "$venv/bin/python" -m pip install "$@"; } > "$log" 2>&1 &
+  local pip=$!
+  while kill -0 "$pip" 2> /dev/null; do
+    sleep 2
+    if (( (SECONDS - started) % 10 < 2 )) && kill -0 "$pip" 2> /dev/null; then
+      echo "  $((SECONDS - started)) s: $(grep -E '^(Collecting|Installing|Building|Successfully)' "$log" | tail -n 1 | cut -c1-90)"
+    fi
+  done
+  if ! wait "$pip"; then
+    tail -n 30 "$log"
+    echo "Installing into $venv failed; the whole log is in $log." >&2
     exit 1
   fi
+  echo "  done in $((SECONDS - started)) s"
 }
 
 install .venv -e ".[test]"

@@ -128,6 +128,8 @@ class Scheduler:
                 "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://localhost:{port}/execution/",
                 "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
                 "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+                # A task's calls to the api-server: generous on a loaded 2-core machine.
+                "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "60",
             }
         self.process: subprocess.Popen | None = None
         self.engine = sqlalchemy.create_engine(database_url)
@@ -249,11 +251,15 @@ class Scheduler:
         text = (folder / f"attempt={attempt}.log").read_text(errors="replace")
         if self.major == 2:
             return text
-        return "\n".join(
-            f"{e.get('level', '')} {e.get('logger', '')}: {e['event']}"
-            for e in map(json.loads, text.splitlines())
-        )
+        return "\n".join(map(_event_line, text.splitlines()))
 
     def clear(self, dag_id: str, task_regex: str) -> None:
         """Clear the task (and its downstream tasks) in every run, as a person does after a fix."""
         self.cli("tasks", "clear", dag_id, "--task-regex", task_regex, "--downstream", "--yes")
+
+
+def _event_line(line: str) -> str:
+    """One of Airflow 3's JSON log lines as text, with the exceptions it carries."""
+    event = json.loads(line)
+    errors = [f"{e['exc_type']}: {e['exc_value']}" for e in event.get("error_detail") or ()]
+    return " ".join([event.get("level", ""), f"{event.get('logger', '')}:", event["event"], *errors])

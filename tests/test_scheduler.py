@@ -239,14 +239,15 @@ def hand_tune(dag_file: Path, max_active_runs: int = 1) -> None:
 
 
 @pytest.mark.timeout(400)
-def test_retry_failure_and_clearing_after_a_fix(tmp_path, scheduler):
+@pytest.mark.parametrize("major", [2, 3])
+def test_retry_failure_and_clearing_after_a_fix(major, tmp_path, scheduler):
     project = write_runs_project(tmp_path)
-    dags = generate(project)
+    dags = generate(project, "--airflow-version", str(major))
     hand_tune(dags / "runs_project_failures.py")
     (project / "data" / "broken").touch()
     dag_id = "runs_project_failures"
 
-    airflow = scheduler(dags)
+    airflow = scheduler(dags, major)
     run_id = airflow.trigger(dag_id, "manual__failures")
     assert airflow.wait(dag_id, run_id, timeout=240) == "failed"
     tasks = airflow.tasks(dag_id, run_id)

@@ -7,6 +7,7 @@ runs with the run's ``conf`` as Kedro runtime parameters, as ``kedro run --param
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -29,12 +30,14 @@ def current() -> DagRun | None:
 
 
 def _current_context() -> Any:
+    if "airflow" not in sys.modules:  # a task always runs in a process that has imported Airflow
+        return None
     try:
         from airflow.sdk import get_current_context  # Airflow 3
     except ImportError:
         try:
             from airflow.operators.python import get_current_context  # Airflow 2
-        except ImportError:  # no Airflow: called from a script or a test
+        except ImportError:
             return None
     try:
         return get_current_context()

@@ -7,11 +7,13 @@ from collections import Counter
 
 import pytest
 from hypothesis import given, settings
+from kedro.pipeline.transcoding import _strip_transcoding
+from kedro_graph import kedro_edges
 from strategies import is_free, pipelines
 
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.layout import dependencies
-from kedro_taskflow.model import Deployment, NodeSpec, PipelineSpec, ProjectSpec
+from kedro_taskflow.model import Deployment, NodeSpec, PipelineSpec, ProjectSpec, Selection
 from kedro_taskflow.naming import GROUP_ID_RE, TASK_ID_RE
 from kedro_taskflow.planning import GROUP_BY, plan_dag, plan_tasks
 
@@ -122,6 +124,43 @@ def test_upstream_is_transitively_reduced():
     assert by_id(plan(nodes, {"x", "y", "z"}))["c"].upstream == ("b",)
 
 
+# --- transcoding: "x@a" and "x@b" are one dataset x, as in Kedro ------------------------------
+
+
+def test_reader_of_another_transcoding_runs_after_the_writer():
+    nodes = [
+        node("write", ["raw"], ["shuttles@pandas"]),
+        node("read", ["shuttles@spark"], ["report"]),
+        node("other", ["raw"], ["side"]),
+    ]
+    tasks = by_id(plan(nodes, {"raw", "shuttles@pandas", "shuttles@spark", "report", "side"}))
+    assert tasks["read"].upstream == ("write",)
+    assert tasks["read"].inputs == ("shuttles@spark",)
+    assert tasks["write"].outputs == ("shuttles@pandas",)
+    assert tasks["other"].upstream == ()
+
+
+def test_transcoded_dataset_with_a_name_in_memory_joins_its_writer_and_readers():
+    nodes = [node("write", ["raw"], ["x@json"]), node("read", ["x@text"], ["out"])]
+    for persisted in ({"raw", "out"}, {"raw", "out", "x@json"}, {"raw", "out", "x@text"}):
+        (task,) = plan(nodes, persisted)
+        assert task.node_names == ("write", "read")
+        assert (task.inputs, task.outputs, task.internal) == (("raw",), ("out",), ("x@json",))
+
+
+def test_transcoded_memory_refusals_and_selection_use_the_base_name():
+    nodes = (node("write", ["raw"], ["x@json"]), node("read", ["x@text"], ["out"]))
+    refusal = r"in-memory datasets between tasks: 'x' \(made by 'write', read by 'read'\)"
+    with pytest.raises(UsageError, match=refusal):
+        plan_tasks(nodes, frozenset({"raw", "out"}), "none")
+    project = spec(PipelineSpec("__default__", nodes), persisted={"raw", "out", "x@json", "x@text"})
+    dag = plan_dag(project, "__default__", Deployment(), "cmd", selection=Selection(from_nodes=("write",)))
+    assert [t.task_id for t in dag.tasks] == ["write", "read"]
+    project = spec(PipelineSpec("__default__", nodes), persisted={"raw", "out", "x@json"})
+    with pytest.raises(UsageError, match=r"producers of in-memory datasets: 'x' \(made by 'write'"):
+        plan_dag(project, "__default__", Deployment(), "cmd", selection=Selection(nodes=("read",)))
+
+
 def test_boundary_of_a_merged_task():
     nodes = [
         node("a", ["raw"], ["m", "p"]),
@@ -169,8 +208,10 @@ def test_a_node_named_like_a_merged_task_keeps_ids_unique():
 # --- plan_dag errors --------------------------------------------------------------------------
 
 
-def spec(*pipelines):
-    return ProjectSpec(project_name="Fleet", package_name="fleet", pipelines=pipelines, persisted=frozenset())
+def spec(*pipelines, persisted=()):
+    return ProjectSpec(
+        project_name="Fleet", package_name="fleet", pipelines=pipelines, persisted=frozenset(persisted)
+    )
 
 
 def test_unknown_pipeline_error_lists_the_available_ones():
@@ -196,10 +237,15 @@ def test_plan_dag_names_the_dag_and_file_after_the_pipeline():
 
 
 def shared_in_memory(nodes, persisted) -> bool:
-    """Some in-memory dataset is used by more than one node."""
-    users = Counter(
-        d for n in nodes for d in {*n.inputs, *n.outputs} if d not in persisted and not is_free(d)
-    )
+    """Some in-memory dataset is used by more than one node (``x@a`` and ``x@b`` are one dataset,
+    in memory when either name has no catalog entry)."""
+    memory = {
+        _strip_transcoding(d)
+        for n in nodes
+        for d in (*n.inputs, *n.outputs)
+        if d not in persisted and not is_free(d)
+    }
+    users = Counter(d for n in nodes for d in {*map(_strip_transcoding, (*n.inputs, *n.outputs))} & memory)
     return any(count > 1 for count in users.values())
 
 
@@ -260,20 +306,27 @@ def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
     position = {t.task_id: i for i, t in enumerate(tasks)}
     assert all(position[u] < position[t.task_id] for t in tasks for u in t.upstream)
 
-    producer = {d: n.name for n in nodes for d in n.outputs}
-    node_edges = {(producer[d], n.name) for n in nodes for d in n.inputs if d in producer}
-    # An in-memory dataset never crosses a task boundary.
-    for d, p in producer.items():
-        if d not in persisted and not is_free(d):
-            assert {task_of[c.name] for c in nodes if d in c.inputs} <= {task_of[p]}, d
+    node_edges = kedro_edges(nodes)  # Kedro's own dependencies, transcoding included
+    # An in-memory dataset (a transcoded one is in memory if any of its names is) never crosses a
+    # task boundary.
+    base = _strip_transcoding
+    names_of = {}
+    for n in nodes:
+        for d in (*n.inputs, *n.outputs):
+            names_of.setdefault(base(d), set()).add(d)
+    for n in nodes:
+        for d in n.outputs:
+            if names_of[base(d)] - persisted:
+                readers = {task_of[c.name] for c in nodes if base(d) in map(base, c.inputs)}
+                assert readers <= {task_of[n.name]}, d
     # Nodes run in dependency order inside a task.
     run_position = {n: i for t in tasks for i, n in enumerate(t.node_names)}
     assert all(run_position[a] < run_position[b] for a, b in node_edges if task_of[a] == task_of[b])
 
     # The task graph says exactly what the node graph says, transitively reduced.
-    kedro_edges = {(task_of[a], task_of[b]) for a, b in node_edges if task_of[a] != task_of[b]}
+    implied = {(task_of[a], task_of[b]) for a, b in node_edges if task_of[a] != task_of[b]}
     reachable = closure(upstream_edges(tasks))
-    assert reachable == closure(kedro_edges)
+    assert reachable == closure(implied)
     for t in tasks:
         assert not any((u1, u2) in reachable for u1 in t.upstream for u2 in t.upstream)
 
@@ -281,11 +334,11 @@ def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
     for t in tasks:
         made = {d for n in t.nodes for d in n.outputs}
         read = {d for n in t.nodes for d in n.inputs}
-        read_outside = {d for n in nodes if task_of[n.name] != t.task_id for d in n.inputs}
-        assert set(t.inputs) == read - made
+        read_outside = {base(d) for n in nodes if task_of[n.name] != t.task_id for d in n.inputs}
+        assert set(t.inputs) == {d for d in read if base(d) not in set(map(base, made))}
         assert set(t.outputs) | set(t.internal) == made and not set(t.outputs) & set(t.internal)
-        assert made & read_outside <= set(t.outputs)
-        assert all(d not in persisted and d in read for d in t.internal)
+        assert {d for d in made if base(d) in read_outside} <= set(t.outputs)
+        assert all(names_of[base(d)] - persisted and base(d) in map(base, read) for d in t.internal)
 
     # Groups: valid ids, every task's group exists, and the dependency statements (between
     # groups where they can be) give Airflow exactly the task graph's closure.

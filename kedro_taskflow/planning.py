@@ -250,13 +250,34 @@ def _local(node: NodeSpec, raw_group: tuple[str, ...]) -> str:
     return node.name[len(prefix) :] if raw_group and node.name.startswith(prefix) else node.name
 
 
+def _readable(node: NodeSpec, raw_group: tuple[str, ...]) -> str:
+    """The node's name within the task group, without the hash Kedro gives unnamed nodes."""
+    local = _local(node, raw_group)
+    short = _local(node, _namespace(node))
+    if not local.endswith(short):
+        return local
+    readable = naming.readable(short, node.func_name, node.outputs, node.inputs)
+    return local[: len(local) - len(short)] + readable
+
+
 def _raw_label(nodes: list[NodeSpec], raw_group: tuple[str, ...], group_by: str) -> str:
-    """A task's name before validation: its node's, its namespace's, or ``first_to_last``."""
+    """A task's name before validation: its node's, its namespace's, or ``<first>_to_<last>``.
+
+    For several nodes, first and last are those of the task's own nodes in their dependency
+    order (ties by name), so the name changes only when the task's nodes do; each is the node's
+    short name (no namespace: a dot would read as a task group) and the whole is at most
+    ``naming.MADE_LEN`` characters long.
+    """
     top_namespaces = {n.namespace.split(".")[0] for n in nodes if n.namespace}
     if group_by == "namespace" and len(top_namespaces) == 1:
         return top_namespaces.pop()
-    first, last = _local(nodes[0], raw_group), _local(nodes[-1], raw_group)
-    return first if len(nodes) == 1 else f"{first}_to_{last}"
+    if len(nodes) == 1:
+        return _readable(nodes[0], raw_group)
+    edges = {(a, b) for a, b in _node_edges(nodes)}
+    own_order = graphs.topological(sorted(n.name for n in nodes), edges)
+    by_name = {n.name: n for n in nodes}
+    first, last = (_readable(by_name[own_order[i]], raw_group).rsplit(".", 1)[-1] for i in (0, -1))
+    return naming.joined(first, last)
 
 
 def _names(order, task_nodes, raw_groups, group_by):
@@ -305,10 +326,11 @@ def _distinct(raw_labels: dict, task_nodes: dict) -> dict:
     counts = defaultdict(int)
     for label in raw_labels.values():
         counts[label] += 1
+    room = naming.MADE_LEN - 7  # "_" and the hash
     return {
         p: label
         if counts[label] == 1
-        else f"{label}_{naming.short_hash(chr(0).join(n.name for n in task_nodes[p]))}"
+        else f"{label[:room]}_{naming.short_hash(chr(0).join(sorted(n.name for n in task_nodes[p])))}"
         for p, label in raw_labels.items()
     }
 

@@ -124,6 +124,50 @@ def test_upstream_is_transitively_reduced():
     assert by_id(plan(nodes, {"x", "y", "z"}))["c"].upstream == ("b",)
 
 
+# --- names of merged and unnamed nodes' tasks ---------------------------------------------------
+
+
+def test_merged_task_is_named_after_its_first_and_last_node_short_names():
+    nodes = [
+        NodeSpec("split_data__3c1a939c", None, ("table",), ("m",), func_name="split_data"),
+        NodeSpec("train.rf.fit", "train.rf", ("m",), ("model",)),
+        NodeSpec("train.rf.evaluate_model__cefff325", "train.rf", ("model", "m"), ("metrics",),
+                 func_name="evaluate_model"),
+    ]
+    (task,) = plan(nodes, {"table", "metrics"})
+    assert (task.task_id, task.function_name, task.group) == ("split_data_to_evaluate_model",) * 2 + ((),)
+
+
+def test_merged_task_names_are_short_and_do_not_depend_on_unrelated_nodes():
+    long_a, long_b = "preprocess_" + "a" * 40, "evaluate_" + "b" * 40
+    nodes = [node(long_a, ["raw"], ["m"]), node(long_b, ["m"], ["out"])]
+    (task,) = plan(nodes, {"raw", "out"})
+    assert len(task.task_id) <= 50 and len(task.function_name) <= 50
+    assert task.task_id.startswith("preprocess_") and "_to_evaluate_" in task.task_id
+    # A node that runs before both, in another task, changes nothing.
+    more = plan([node("zz_first", [], ["raw"]), *nodes], {"raw", "out"})
+    assert by_id(more)[task.task_id].node_names == (long_a, long_b)
+
+
+def test_unnamed_and_lambda_nodes_get_readable_task_ids():
+    nodes = [
+        NodeSpec("<lambda>__2de1c226", None, ("raw",), ("cleaned",), func_name="<lambda>"),
+        NodeSpec("eu.describe__0a1b2c3d", "eu", ("cleaned",), ("eu.summary",), func_name="describe"),
+    ]
+    tasks = plan(nodes, {"raw", "cleaned", "eu.summary"})
+    assert [t.task_id for t in tasks] == ["lambda_to_cleaned", "eu.describe"]
+    assert [t.node_names for t in tasks] == [("<lambda>__2de1c226",), ("eu.describe__0a1b2c3d",)]
+
+
+def test_unnamed_nodes_of_one_function_stay_distinct():
+    nodes = [
+        NodeSpec(f"describe__{h}", None, (f"in{i}",), (f"out{i}",), func_name="describe")
+        for i, h in enumerate(("0a1b2c3d", "4e5f6a7b"))
+    ]
+    ids = [t.task_id for t in plan(nodes, {"in0", "in1", "out0", "out1"})]
+    assert len(set(ids)) == 2 and all(i.startswith("describe_") and len(i) <= 50 for i in ids)
+
+
 # --- transcoding: "x@a" and "x@b" are one dataset x, as in Kedro ------------------------------
 
 

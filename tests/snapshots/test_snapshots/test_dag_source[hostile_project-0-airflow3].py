@@ -85,7 +85,7 @@ def hostile_project():
         project.run_nodes("a_b")
 
     @task
-    def nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c57d99():
+    def nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c57d99():
         r""" "emoji 🚀", "a_b out" -> "x\"\"\"); open('PWNED', 'w'); (\"\"\""
 
         Source: src/hostile_project/pipeline_registry.py:12
@@ -110,7 +110,7 @@ def hostile_project():
     donnees_e_task >> a_b_task
     (
         [a_b_34fafd_task, a_b_task]
-        >> nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c57d99()
+        >> nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c57d99()
         >> project_()
     )
 

@@ -102,14 +102,12 @@ def hostile_project():
         """
         project.run_nodes("project")
 
-    donnees_e_task = donnees_e()
-    a_b_34fafd_task = a_b_34fafd()
-    a_b_task = a_b()
-    _1st_step() >> class_() >> lambda_() >> donnees_e_task
-    donnees_e_task >> a_b_34fafd_task
-    donnees_e_task >> a_b_task
     (
-        [a_b_34fafd_task, a_b_task]
+        _1st_step()
+        >> class_()
+        >> lambda_()
+        >> donnees_e()
+        >> [a_b_34fafd(), a_b()]
         >> nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c57d99()
         >> project_()
     )

@@ -114,7 +114,7 @@ def plan_tasks(
     upstream = graphs.reduced_upstream(task_order, part_edges)
 
     task_nodes = {p: [by_name[n] for n in members[p]] for p in task_order}
-    reasons = {p: _reason(members[p], joined, group_by) for p in task_order}
+    reasons = {p: _reason(members[p], joined, group_by, by_name) for p in task_order}
     raw_groups = {p: _common_namespace(task_nodes[p]) if group_by != "namespace" else () for p in task_order}
     ids, groups = _names(task_order, task_nodes, raw_groups, group_by)
 
@@ -229,12 +229,13 @@ def _merge_cycles(joined: dict[str, str], edges: Iterable[tuple[str, str]]) -> d
     return {name: component[s] for name, s in joined.items()}
 
 
-def _reason(members: list[str], joined: dict[str, str], group_by: str) -> str:
+def _reason(members: list[str], joined: dict[str, str], group_by: str, by_name: dict) -> str:
     if len(members) == 1:
         return ""
     if len({joined[n] for n in members}) > 1:
         return "cycle"
-    return "namespace" if group_by == "namespace" else "memory"
+    in_namespace = any(by_name[n].namespace for n in members)
+    return "namespace" if group_by == "namespace" and in_namespace else "memory"
 
 
 def _namespace(node: NodeSpec) -> tuple[str, ...]:

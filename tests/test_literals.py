@@ -8,10 +8,12 @@ import io
 import tokenize
 from collections import Counter
 
+import black
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kedro_taskflow.codegen import BLACK_MODE
 from kedro_taskflow.codegen.literals import docstring, string
 from kedro_taskflow.layout import chains
 from kedro_taskflow.model import Dependency
@@ -99,13 +101,25 @@ def parsed_docstring(text: str, indent: str) -> tuple[str, str]:
 
 
 def assert_docstring_of(text: str, indent: str) -> None:
+    """Always triple-quoted, black leaves it as it is, and it reads back as the text (as black
+    shows text: no trailing spaces or blank lines, no common indentation after the first line)."""
     literal, value = parsed_docstring(text, indent)
     literal.encode("utf-8")
-    if literal.startswith(('"""', 'r"""')):  # shown as prose: trailing blank lines are dropped
-        assert inspect.cleandoc(value) == inspect.cleandoc(without_trailing_blank_lines(text))
-        assert all(not line or line.startswith(indent) for line in literal.split("\n")[1:])
-    else:
-        assert value == text
+    assert literal.startswith(('"""', 'r"""')), literal
+    assert all(not line or line.startswith(indent) for line in literal.split("\n")[1:])
+    depth = len(indent) // 4
+    header = "".join(f"{'    ' * i}def f{i}():\n" for i in range(depth))
+    module = f"{header}{indent}{literal}\n{indent}marker = 1\n"
+    formatted = black.format_str(module, mode=BLACK_MODE)
+    assert f"{header}{indent}{literal}\n" in formatted, "black would change the docstring"
+    assert shown(value) == shown(text)
+
+
+def shown(text: str) -> str:
+    """Text as a docstring shows it: trailing spaces of lines, trailing blank lines and the common
+    indentation of the lines after the first dropped; quotes at the ends without their padding."""
+    lines = [line.rstrip(" ") for line in text.split("\n")]
+    return inspect.cleandoc("\n".join(lines)).strip(" ")
 
 
 def without_trailing_blank_lines(text: str) -> str:

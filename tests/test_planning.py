@@ -11,6 +11,7 @@ from kedro.pipeline.transcoding import _strip_transcoding
 from kedro_graph import kedro_edges
 from strategies import is_free, pipelines
 
+from kedro_taskflow.codegen import render
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.layout import dependencies
 from kedro_taskflow.model import Deployment, NodeSpec, PipelineSpec, ProjectSpec, Selection
@@ -390,3 +391,18 @@ def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
     assert {t.group for t in tasks if t.group} <= {g.path for g in groups}
     assert all(t.task_id == ".".join((*t.group, t.label)) for t in tasks)
     assert closure(stated_edges(tasks)) == reachable
+
+
+def test_namespace_task_joined_with_an_outside_node_names_its_namespace_in_its_docstring():
+    nodes = (
+        node("prepare", ["raw"], ["m"]),
+        node("eu.fit", ["m"], ["eu.model"], namespace="eu"),
+        node("eu.score", ["eu.model"], ["eu.score"], namespace="eu"),
+    )
+    project = spec(PipelineSpec("__default__", nodes), persisted={"raw", "eu.model", "eu.score"})
+    dag = plan_dag(project, "__default__", Deployment(project_path="/p"), "cmd", group_by="namespace")
+    (task,) = dag.tasks
+    assert task.reason == "namespace"
+    source = render(dag)
+    assert "Runs these nodes of namespace ``eu`` as one task (--group-by namespace):" in source
+    assert '``""``' not in source

@@ -193,7 +193,7 @@ def _task(task: TaskPlan, depth: int) -> cst.FunctionDef:
 
 _WHY = {
     "memory": "in one Kedro session, passing {internal} in memory",
-    "namespace": "of namespace ``{namespace}`` as one task (--group-by namespace)",
+    "namespace": "of {namespaces} as one task (--group-by namespace)",
     "cycle": "as one task: split up, the tasks would depend on each other in a cycle",
 }
 
@@ -201,10 +201,12 @@ _WHY = {
 def _task_doc(task: TaskPlan, width: int) -> str:
     flow = _wrap(f"{_names(task.inputs)} -> {_names(task.outputs)}", width)
     if len(task.nodes) == 1:
-        source = task.nodes[0].source
-        return flow + (f"\n\nSource: {display(source)}" if source else "")
-    namespace = display((task.nodes[0].namespace or "").split(".")[0])
-    why = _WHY[task.reason].format(internal=_names(task.internal), namespace=namespace)
+        node = task.nodes[0]
+        renamed = "" if node.name.endswith(task.label) else f"\n\nKedro node: {display(node.name)}"
+        return flow + renamed + (f"\n\nSource: {display(node.source)}" if node.source else "")
+    tops = sorted({n.namespace.split(".")[0] for n in task.nodes if n.namespace})
+    namespaces = f"namespace{'s' if len(tops) > 1 else ''} " + ", ".join(f"``{display(t)}``" for t in tops)
+    why = _WHY[task.reason].format(internal=_names(task.internal), namespaces=namespaces)
     lines = [f"- {display(n.name)}" + (f" ({display(n.source)})" if n.source else "") for n in task.nodes]
     return f"{flow}\n\n{_wrap(f'Runs these nodes {why}:', width)}\n" + "\n".join(lines)
 

@@ -64,6 +64,8 @@ def hostile_project():
     def donnees_e():
         r""" "new\nline" -> "back\\slash"
 
+        Kedro node: données_é
+
         Source: src/hostile_project/pipeline_registry.py:12
         """
         project.run_nodes("données_é")
@@ -87,6 +89,8 @@ def hostile_project():
     @task
     def nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c57d99():
         r""" "emoji 🚀", "a_b out" -> "x\"\"\"); open('PWNED', 'w'); (\"\"\""
+
+        Kedro node: nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn
 
         Source: src/hostile_project/pipeline_registry.py:12
         """

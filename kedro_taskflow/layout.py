@@ -71,3 +71,55 @@ def _bits(mask: int):
         low = mask & -mask
         yield low.bit_length() - 1
         mask ^= low
+
+
+Ref = tuple[str, ...]  # a task or group below a scope, as in ``Dependency``
+Side = tuple[Ref, ...]  # one side of ``>>``: one reference, or a list of them
+
+
+def chains(dependencies: list[Dependency], position: dict[Ref, int]) -> list[list[Side]]:
+    """The ``>>`` statements of one scope, as chains of sides: ``[[a], [b, c], [d]]`` is
+    ``a >> [b, c] >> d``. Decided by the graph's shape alone, never by how long names are.
+
+    - One statement per upstream side: a reference and everything directly downstream of it,
+      ``combine >> [a, b, c]``; references with the same single downstream reference share a
+      list, ``[a, b] >> c``. (Two lists cannot meet: ``[a, b] >> [c, d]`` is not valid Airflow,
+      so references with the same several downstream ones each get their statement.)
+    - A statement continues one whose downstream side is exactly its upstream side, when no
+      other statement ends there: ``a >> b`` and ``b >> [c, d]`` make ``a >> b >> [c, d]``.
+    - Every edge is stated exactly once; references and statements come in ``position`` order.
+    """
+    downstream: dict[Ref, list[Ref]] = {}
+    for d in dependencies:
+        for u in d.upstream:
+            downstream.setdefault(u, []).append(d.downstream)
+    classes: dict[Side, list[Ref]] = {}
+    for u in sorted(downstream, key=position.__getitem__):
+        classes.setdefault(tuple(sorted(set(downstream[u]), key=position.__getitem__)), []).append(u)
+    statements: list[tuple[Side, Side]] = []
+    for down, ups in classes.items():
+        if len(down) == 1 or len(ups) == 1:
+            statements.append((tuple(ups), down))
+        else:
+            statements.extend(((u,), down) for u in ups)
+    opening = {up: i for i, (up, _down) in enumerate(statements)}  # upstream sides are unique
+    closing: dict[Side, int] = {}
+    for _up, down in statements:
+        closing[down] = closing.get(down, 0) + 1
+    follows = {
+        i: opening[down]
+        for i, (_up, down) in enumerate(statements)
+        if down in opening and closing[down] == 1
+    }
+    continued = set(follows.values())
+    result = []
+    for i, (up, down) in enumerate(statements):
+        if i in continued:
+            continue
+        chain = [up, down]
+        while i in follows:
+            i = follows[i]
+            chain.append(statements[i][1])
+        result.append(chain)
+    result.sort(key=lambda chain: (position[chain[1][0]], position[chain[0][0]]))
+    return result

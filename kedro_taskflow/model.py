@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+TRANSCODING_SEPARATOR = "@"
+
+
+def base_dataset(name: str) -> str:
+    """The dataset a (possibly transcoded) name refers to, as Kedro's ``_strip_transcoding``.
+
+    Kedro reads ``x@pandas`` and ``x@spark`` as one dataset ``x`` stored once and loaded through
+    two types: a node writing ``x@a`` runs before every node reading ``x@b``. (Kedro refuses names
+    with more than one ``@``, and a pipeline naming ``x`` both with and without one.)
+    """
+    return name.split(TRANSCODING_SEPARATOR, 1)[0]
+
 
 @dataclass(frozen=True)
 class NodeSpec:
@@ -15,6 +27,7 @@ class NodeSpec:
     outputs: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     source: str | None = None  # "src/pkg/nodes.py:12", relative to the project
+    func_name: str | None = None  # the function's readable name, as Kedro names unnamed nodes
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,16 @@ from collections.abc import Iterable, Sequence
 from kedro_taskflow import graphs, naming
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.layout import dependencies
-from kedro_taskflow.model import DagPlan, Deployment, GroupPlan, NodeSpec, ProjectSpec, Selection, TaskPlan
+from kedro_taskflow.model import (
+    DagPlan,
+    Deployment,
+    GroupPlan,
+    NodeSpec,
+    ProjectSpec,
+    Selection,
+    TaskPlan,
+    base_dataset,
+)
 from kedro_taskflow.selection import select
 
 GROUP_BY = ("memory", "namespace", "none")
@@ -18,6 +27,26 @@ GROUP_BY = ("memory", "namespace", "none")
 def is_free(dataset: str) -> bool:
     """Parameters are read from configuration by every task."""
     return dataset == "parameters" or dataset.startswith("params:")
+
+
+def in_memory(nodes: Iterable[NodeSpec], persisted: frozenset[str]) -> set[str]:
+    """The (base) datasets that live in memory, so that whoever uses them must share a task.
+
+    The catalog has an entry per transcoded name (``x@pandas``, ``x@spark``); the dataset ``x``
+    they share lives only in memory when any of the names the nodes use for it has no stored
+    entry: data written or read through that name exists only inside one Kedro session.
+    """
+    return {
+        base_dataset(d)
+        for n in nodes
+        for d in (*n.inputs, *n.outputs)
+        if d not in persisted and not is_free(d)
+    }
+
+
+def producers(nodes: Iterable[NodeSpec]) -> dict[str, str]:
+    """Base dataset -> the node that writes it (Kedro allows one writer per base dataset)."""
+    return {base_dataset(d): n.name for n in nodes for d in n.outputs}
 
 
 def plan_dag(
@@ -69,11 +98,11 @@ def plan_tasks(
     order = graphs.topological(sorted(n.name for n in nodes), edges)  # ties by name: input order is moot
     position = {name: i for i, name in enumerate(order)}
     by_name = {n.name: n for n in nodes}
-    memory = {d for n in nodes for d in (*n.inputs, *n.outputs) if d not in persisted and not is_free(d)}
-    consumers: dict[str, set[str]] = defaultdict(set)
+    memory = in_memory(nodes, persisted)
+    consumers: dict[str, set[str]] = defaultdict(set)  # base dataset -> the nodes that read it
     for n in nodes:
         for d in n.inputs:
-            consumers[d].add(n.name)
+            consumers[base_dataset(d)].add(n.name)
 
     joined = _join(nodes, memory, group_by)
     parts = _merge_cycles(joined, edges)
@@ -85,7 +114,7 @@ def plan_tasks(
     upstream = graphs.reduced_upstream(task_order, part_edges)
 
     task_nodes = {p: [by_name[n] for n in members[p]] for p in task_order}
-    reasons = {p: _reason(members[p], joined, group_by) for p in task_order}
+    reasons = {p: _reason(members[p], joined, group_by, by_name) for p in task_order}
     raw_groups = {p: _common_namespace(task_nodes[p]) if group_by != "namespace" else () for p in task_order}
     ids, groups = _names(task_order, task_nodes, raw_groups, group_by)
 
@@ -110,18 +139,22 @@ def plan_tasks(
 
 
 def _node_edges(nodes: Sequence[NodeSpec]) -> set[tuple[str, str]]:
-    producer = {d: n.name for n in nodes for d in n.outputs}
-    return {(producer[d], n.name) for n in nodes for d in n.inputs if d in producer}
+    """Kedro's node dependencies: the writer of ``x@a`` runs before every reader of ``x@b``."""
+    producer = producers(nodes)
+    return {
+        (producer[base_dataset(d)], n.name) for n in nodes for d in n.inputs if base_dataset(d) in producer
+    }
 
 
 def _check_memory_inputs(pipeline: Sequence[NodeSpec], selected: Sequence[NodeSpec], persisted) -> None:
     """A selection must not cut a node off from the producer of an in-memory input."""
     chosen = {n.name for n in selected}
-    producer = {d: n.name for n in pipeline for d in n.outputs}
-    cut: dict[str, list[str]] = defaultdict(list)  # in-memory dataset -> its selected readers
+    producer = producers(pipeline)
+    memory = in_memory(pipeline, persisted)
+    cut: dict[str, list[str]] = defaultdict(list)  # in-memory base dataset -> its selected readers
     for n in selected:
-        for d in n.inputs:
-            if d in producer and producer[d] not in chosen and d not in persisted and not is_free(d):
+        for d in map(base_dataset, n.inputs):
+            if d in producer and producer[d] not in chosen and d in memory:
                 cut[d].append(n.name)
     if cut:
         details = "; ".join(
@@ -152,9 +185,9 @@ def _join(nodes: Sequence[NodeSpec], memory: set[str], group_by: str) -> dict[st
             if a != b:
                 parent[max(a, b)] = min(a, b)
 
-    users: dict[str, list[str]] = defaultdict(list)
+    users: dict[str, list[str]] = defaultdict(list)  # in-memory base dataset -> nodes using it
     for n in nodes:
-        for d in dict.fromkeys((*n.outputs, *n.inputs)):
+        for d in dict.fromkeys(map(base_dataset, (*n.outputs, *n.inputs))):
             if d in memory:
                 users[d].append(n.name)
     if group_by == "none":
@@ -172,7 +205,7 @@ def _join(nodes: Sequence[NodeSpec], memory: set[str], group_by: str) -> dict[st
 
 
 def _refuse_split_memory(nodes: Sequence[NodeSpec], users: dict[str, list[str]]) -> None:
-    producer = {d: n.name for n in nodes for d in n.outputs}
+    producer = producers(nodes)
     crossing = sorted(d for d, names in users.items() if len(names) > 1)
     if crossing:
         details = "; ".join(
@@ -196,12 +229,13 @@ def _merge_cycles(joined: dict[str, str], edges: Iterable[tuple[str, str]]) -> d
     return {name: component[s] for name, s in joined.items()}
 
 
-def _reason(members: list[str], joined: dict[str, str], group_by: str) -> str:
+def _reason(members: list[str], joined: dict[str, str], group_by: str, by_name: dict) -> str:
     if len(members) == 1:
         return ""
     if len({joined[n] for n in members}) > 1:
         return "cycle"
-    return "namespace" if group_by == "namespace" else "memory"
+    in_namespace = any(by_name[n].namespace for n in members)
+    return "namespace" if group_by == "namespace" and in_namespace else "memory"
 
 
 def _namespace(node: NodeSpec) -> tuple[str, ...]:
@@ -217,13 +251,34 @@ def _local(node: NodeSpec, raw_group: tuple[str, ...]) -> str:
     return node.name[len(prefix) :] if raw_group and node.name.startswith(prefix) else node.name
 
 
+def _readable(node: NodeSpec, raw_group: tuple[str, ...]) -> str:
+    """The node's name within the task group, without the hash Kedro gives unnamed nodes."""
+    local = _local(node, raw_group)
+    short = _local(node, _namespace(node))
+    if not local.endswith(short):
+        return local
+    readable = naming.readable(short, node.func_name, node.outputs, node.inputs)
+    return local[: len(local) - len(short)] + readable
+
+
 def _raw_label(nodes: list[NodeSpec], raw_group: tuple[str, ...], group_by: str) -> str:
-    """A task's name before validation: its node's, its namespace's, or ``first_to_last``."""
+    """A task's name before validation: its node's, its namespace's, or ``<first>_to_<last>``.
+
+    For several nodes, first and last are those of the task's own nodes in their dependency
+    order (ties by name), so the name changes only when the task's nodes do; each is the node's
+    short name (no namespace: a dot would read as a task group) and the whole is at most
+    ``naming.MADE_LEN`` characters long.
+    """
     top_namespaces = {n.namespace.split(".")[0] for n in nodes if n.namespace}
     if group_by == "namespace" and len(top_namespaces) == 1:
         return top_namespaces.pop()
-    first, last = _local(nodes[0], raw_group), _local(nodes[-1], raw_group)
-    return first if len(nodes) == 1 else f"{first}_to_{last}"
+    if len(nodes) == 1:
+        return _readable(nodes[0], raw_group)
+    edges = {(a, b) for a, b in _node_edges(nodes)}
+    own_order = graphs.topological(sorted(n.name for n in nodes), edges)
+    by_name = {n.name: n for n in nodes}
+    first, last = (_readable(by_name[own_order[i]], raw_group).rsplit(".", 1)[-1] for i in (0, -1))
+    return naming.joined(first, last)
 
 
 def _names(order, task_nodes, raw_groups, group_by):
@@ -272,10 +327,11 @@ def _distinct(raw_labels: dict, task_nodes: dict) -> dict:
     counts = defaultdict(int)
     for label in raw_labels.values():
         counts[label] += 1
+    room = naming.MADE_LEN - 7  # "_" and the hash
     return {
         p: label
         if counts[label] == 1
-        else f"{label}_{naming.short_hash(chr(0).join(n.name for n in task_nodes[p]))}"
+        else f"{label[:room]}_{naming.short_hash(chr(0).join(sorted(n.name for n in task_nodes[p])))}"
         for p, label in raw_labels.items()
     }
 
@@ -283,15 +339,19 @@ def _distinct(raw_labels: dict, task_nodes: dict) -> dict:
 def _boundary(
     task_nodes: list[NodeSpec], consumers: dict[str, set[str]], memory: set[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """A task's inputs from outside, outputs seen outside, and in-memory datasets kept inside."""
+    """A task's inputs from outside, outputs seen outside, and in-memory datasets kept inside.
+
+    Names are shown as the nodes write them (``x@pandas``); whether a dataset is made inside,
+    read outside or kept in memory is decided on its base name, as Kedro does.
+    """
     names = {n.name for n in task_nodes}
-    produced = {d for n in task_nodes for d in n.outputs}
-    inputs = dict.fromkeys(d for n in task_nodes for d in n.inputs if d not in produced)
+    produced = {base_dataset(d) for n in task_nodes for d in n.outputs}
+    inputs = dict.fromkeys(d for n in task_nodes for d in n.inputs if base_dataset(d) not in produced)
     outputs = dict.fromkeys(
         d
         for n in task_nodes
         for d in n.outputs
-        if d not in memory or not consumers[d] or consumers[d] - names
+        if (b := base_dataset(d)) not in memory or not consumers[b] or consumers[b] - names
     )
-    internal = sorted(d for d in produced if d not in outputs)
+    internal = sorted(d for n in task_nodes for d in n.outputs if d not in outputs)
     return tuple(inputs), tuple(outputs), tuple(internal)

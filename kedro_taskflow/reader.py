@@ -99,4 +99,5 @@ def _node(node) -> NodeSpec:
         outputs=tuple(node.outputs),
         tags=tuple(node.tags),
         source=source,
+        func_name=getattr(node, "func_name", None),
     )

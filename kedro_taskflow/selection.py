@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from kedro_taskflow.errors import UsageError
-from kedro_taskflow.model import NodeSpec, Selection
+from kedro_taskflow.model import NodeSpec, Selection, base_dataset
 
 
 def select(nodes: Sequence[NodeSpec], selection: Selection) -> tuple[NodeSpec, ...]:
@@ -33,20 +33,20 @@ def select(nodes: Sequence[NodeSpec], selection: Selection) -> tuple[NodeSpec, .
 
 
 def _reachable(nodes: Sequence[NodeSpec], start: Sequence[str], downstream: bool) -> set[str]:
-    """``start`` and every node after it (or before it) through datasets."""
+    """``start`` and every node after it (or before it) through datasets (``x@a`` is ``x``)."""
     producers = defaultdict(set)
     consumers = defaultdict(set)
     for n in nodes:
         for d in n.outputs:
-            producers[d].add(n.name)
+            producers[base_dataset(d)].add(n.name)
         for d in n.inputs:
-            consumers[d].add(n.name)
+            consumers[base_dataset(d)].add(n.name)
     by_name = {n.name: n for n in nodes}
     seen, stack = set(start), list(start)
     while stack:
         node = by_name[stack.pop()]
         datasets = node.outputs if downstream else node.inputs
-        for d in datasets:
+        for d in map(base_dataset, datasets):
             for nxt in (consumers if downstream else producers)[d] - seen:
                 seen.add(nxt)
                 stack.append(nxt)

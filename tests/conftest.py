@@ -23,7 +23,7 @@ EXAMPLE = ROOT / "examples" / "spaceflights"
 EXAMPLES = {"spaceflights": EXAMPLE, "fleet": ROOT / "examples" / "fleet"}
 EXAMPLE_PIPELINES = {
     "spaceflights": ("__default__", "data_processing", "data_science"),
-    "fleet": ("__default__", "regional", "reporting"),
+    "fleet": ("__default__", "regional", "reporting", "handover"),
 }
 SNAPSHOTS = TESTS / "snapshots"
 BIN = Path(sys.executable).parent

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kedro.pipeline.transcoding import _strip_transcoding
+
 
 @dataclass(frozen=True)
 class Node:
@@ -30,10 +32,11 @@ class Project:
     params: dict = field(default_factory=dict)
 
     def node_edges(self, pipeline: str) -> set[tuple[str, str]]:
-        """Kedro's dependency graph between full node names."""
+        """Kedro's dependency graph between full node names (``x@a`` and ``x@b`` are one dataset)."""
         nodes = self.pipelines[pipeline]
-        producer = {d: full_name(n) for n in nodes for d in n.outputs}
-        return {(producer[d], full_name(n)) for n in nodes for d in n.inputs if d in producer}
+        base = _strip_transcoding
+        producer = {base(d): full_name(n) for n in nodes for d in n.outputs}
+        return {(producer[base(d)], full_name(n)) for n in nodes for d in n.inputs if base(d) in producer}
 
 
 def full_name(node: Node) -> str:

@@ -12,6 +12,7 @@ import pytest
 from cases import CASES
 from conftest import EXAMPLES, SNAPSHOTS, probe_airflow
 from dag_source import closure, task_nodes
+from kedro_graph import kedro_edges
 from kedro_projects import full_name
 from test_snapshots import IDS, SNAPSHOT_CASES
 
@@ -77,8 +78,7 @@ def _kedro_edges(case: str, pipeline: str, tags: tuple[str, ...]) -> tuple[set[s
     """The selected nodes and Kedro's dependencies between them (as ``kedro run --tags`` sees them)."""
     if case in EXAMPLES:
         spec = read_project(EXAMPLES[case]).pipeline(pipeline)
-        producer = {d: n.name for n in spec.nodes for d in n.outputs}
-        edges = {(producer[d], n.name) for n in spec.nodes for d in n.inputs if d in producer}
+        edges = kedro_edges(spec.nodes)
         names = {n.name for n in spec.nodes}
     else:
         project = CASES[case]

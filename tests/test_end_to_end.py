@@ -60,6 +60,8 @@ EXAMPLE_RUNS = {
         None,
         ("08_reporting/daily/summary.json",),
     ),
+    # Transcoding: checksum_sheet reads fleet_sheet@text, the file describe_fleet wrote as @json.
+    "fleet-handover": ("fleet", "handover", (), None, ("08_reporting/fleet_sheet_checksum.json",)),
     "spaceflights-airflow3": ("spaceflights", "__default__", ("--airflow-version", "3"), None, ()),
     "fleet-airflow3": ("fleet", "__default__", ("--airflow-version", "3"), None, ()),
     "fleet-reporting-one-task-per-node": (

@@ -8,12 +8,15 @@ import io
 import tokenize
 from collections import Counter
 
+import black
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kedro_taskflow.codegen.dag_module import _chains
+from kedro_taskflow.codegen import BLACK_MODE
 from kedro_taskflow.codegen.literals import docstring, string
+from kedro_taskflow.layout import chains
+from kedro_taskflow.model import Dependency
 
 HOSTILE = [
     '"',
@@ -98,13 +101,25 @@ def parsed_docstring(text: str, indent: str) -> tuple[str, str]:
 
 
 def assert_docstring_of(text: str, indent: str) -> None:
+    """Always triple-quoted, black leaves it as it is, and it reads back as the text (as black
+    shows text: no trailing spaces or blank lines, no common indentation after the first line)."""
     literal, value = parsed_docstring(text, indent)
     literal.encode("utf-8")
-    if literal.startswith(('"""', 'r"""')):  # shown as prose: trailing blank lines are dropped
-        assert inspect.cleandoc(value) == inspect.cleandoc(without_trailing_blank_lines(text))
-        assert all(not line or line.startswith(indent) for line in literal.split("\n")[1:])
-    else:
-        assert value == text
+    assert literal.startswith(('"""', 'r"""')), literal
+    assert all(not line or line.startswith(indent) for line in literal.split("\n")[1:])
+    depth = len(indent) // 4
+    header = "".join(f"{'    ' * i}def f{i}():\n" for i in range(depth))
+    module = f"{header}{indent}{literal}\n{indent}marker = 1\n"
+    formatted = black.format_str(module, mode=BLACK_MODE)
+    assert f"{header}{indent}{literal}\n" in formatted, "black would change the docstring"
+    assert shown(value) == shown(text)
+
+
+def shown(text: str) -> str:
+    """Text as a docstring shows it: trailing spaces of lines, trailing blank lines and the common
+    indentation of the lines after the first dropped; quotes at the ends without their padding."""
+    lines = [line.rstrip(" ") for line in text.split("\n")]
+    return inspect.cleandoc("\n".join(lines)).strip(" ")
 
 
 def without_trailing_blank_lines(text: str) -> str:
@@ -158,33 +173,41 @@ def test_docstring_uses_triple_quotes_for_prose():
 
 
 def assert_chains_express(upstream: dict[str, list[str]]) -> list:
-    """``upstream``: item -> its upstream items, in a topological order of the items."""
-    chains = _chains(list(upstream), {t: tuple(ups) for t, ups in upstream.items() if ups})
+    """``upstream``: item -> its upstream items, in a topological order of the items. Returns
+    the statements as ``[[side, ...], ...]`` with each side a tuple of item names."""
+    deps = [Dependency((), tuple((u,) for u in ups), (t,)) for t, ups in upstream.items() if ups]
+    position = {(t,): i for i, t in enumerate(upstream)}
+    statements = [[tuple(r[0] for r in side) for side in chain] for chain in chains(deps, position)]
     expressed = Counter()
-    for ups, chain in chains:
-        assert chain, chains
-        expressed.update((u, chain[0]) for u in ups)
-        expressed.update(zip(chain, chain[1:], strict=False))
+    for chain in statements:
+        assert len(chain) >= 2, statements
+        for left, right in zip(chain, chain[1:], strict=False):
+            assert len(left) == 1 or len(right) == 1, "[a, b] >> [c, d] is not valid Airflow"
+            expressed.update((u, d) for u in left for d in right)
     edges = {(u, t) for t, ups in upstream.items() for u in ups}
-    assert set(expressed) == edges and all(n == 1 for n in expressed.values()), chains
-    members = Counter(t for _ups, chain in chains for t in chain)
-    assert max(members.values(), default=1) == 1, chains
-    mentioned = set(members) | {u for ups, _chain in chains for u in ups}
-    assert mentioned == set(upstream), chains
-    assert all(not upstream[t] for t in set(upstream) - set(members)), chains  # only sources left out
-    return chains
+    assert set(expressed) == edges and all(n == 1 for n in expressed.values()), statements
+    # One statement per upstream side: no side opens two statements.
+    opened = Counter(side for chain in statements for side in chain[:-1])
+    assert max(opened.values(), default=1) == 1, statements
+    return statements
 
 
 def test_chains_of_a_line_fan_out_and_fan_in():
-    assert assert_chains_express({"a": [], "b": ["a"], "c": ["b"]}) == [((), ["a", "b", "c"])]
+    assert assert_chains_express({"a": [], "b": ["a"], "c": ["b"]}) == [[("a",), ("b",), ("c",)]]
     assert assert_chains_express({"a": [], "b": [], "c": ["a", "b"], "d": ["c"]}) == [
-        (("a", "b"), ["c", "d"])
+        [("a", "b"), ("c",), ("d",)]
     ]
-    assert sorted(assert_chains_express({"a": [], "b": ["a"], "c": ["a"]})) == [
-        (("a",), ["b"]),
-        (("a",), ["c"]),
+    six = {"combine": [], **{x: ["combine"] for x in "abcdef"}}
+    assert assert_chains_express(six) == [[("combine",), tuple("abcdef")]]
+    assert assert_chains_express({"a": [], "b": ["a"], "c": ["a"], "d": ["b", "c"]}) == [
+        [("a",), ("b", "c"), ("d",)]
     ]
-    assert assert_chains_express({"alone": []}) == [((), ["alone"])]
+    assert assert_chains_express({"alone": []}) == []
+
+
+def test_shared_downstream_lists_are_not_joined_into_list_to_list():
+    statements = assert_chains_express({"a": [], "b": [], "c": ["a", "b"], "d": ["a", "b"]})
+    assert statements == [[("a",), ("c", "d")], [("b",), ("c", "d")]]
 
 
 @st.composite

@@ -50,13 +50,40 @@ def test_task_ids_of_names_that_meet_after_folding_are_distinct_and_valid(names)
     assert all(TASK_ID_RE.match(i) for i in ids.values())
 
 
-def test_long_task_ids_are_cut_to_250_and_stay_distinct():
+def test_valid_ids_are_kept_up_to_250_and_ids_we_make_are_short_and_distinct():
     shared = "n" * 250
     names = [shared + "a" * 50, shared + "b" * 50, shared]
     ids = task_ids(names)
-    assert all(len(i) <= 250 and TASK_ID_RE.match(i) for i in ids.values())
-    assert len(set(ids.values())) == 3
     assert ids[shared] == shared
+    assert all(len(ids[n]) <= naming.MADE_LEN and TASK_ID_RE.match(ids[n]) for n in names[:2])
+    assert len(set(ids.values())) == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "function", "expected"),
+    [
+        ("split_data__3c1a939c", "split_data", "split_data"),  # Kedro's name for an unnamed node
+        ("<lambda>__2de1c226", "<lambda>", "lambda_to_cleaned"),
+        ("partial(scale)__0123abcd", "<partial>", "scale"),
+        ("split_data__3c1a939c", "other_function", "split_data__3c1a939c"),  # a name someone chose
+        ("split_data__3c1a939c", None, "split_data__3c1a939c"),
+        ("split_data", "split_data", "split_data"),
+    ],
+)
+def test_readable_drops_only_the_hash_kedro_gives_unnamed_nodes(name, function, expected):
+    assert naming.readable(name, function, outputs=("eu.cleaned@pandas",), inputs=("raw",)) == expected
+
+
+def test_readable_lambda_without_outputs_is_named_after_its_input():
+    assert naming.readable("<lambda>__2de1c226", "<lambda>", inputs=("raw",)) == "lambda_from_raw"
+    assert naming.readable("<lambda>__2de1c226", "<lambda>") == "lambda"
+
+
+def test_joined_names_are_at_most_made_len():
+    assert naming.joined("split", "evaluate") == "split_to_evaluate"
+    long = naming.joined("a" * 40, "b" * 40)
+    assert len(long) == naming.MADE_LEN and long.startswith("a" * 23 + "_to_b")
+    assert naming.joined("short", "b" * 60) == "short_to_" + "b" * 41
 
 
 def test_the_changed_name_gets_the_hash_and_the_hash_does_not_depend_on_the_other_name():

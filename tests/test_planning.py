@@ -7,11 +7,14 @@ from collections import Counter
 
 import pytest
 from hypothesis import given, settings
+from kedro.pipeline.transcoding import _strip_transcoding
+from kedro_graph import kedro_edges
 from strategies import is_free, pipelines
 
+from kedro_taskflow.codegen import render
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.layout import dependencies
-from kedro_taskflow.model import Deployment, NodeSpec, PipelineSpec, ProjectSpec
+from kedro_taskflow.model import Deployment, NodeSpec, PipelineSpec, ProjectSpec, Selection
 from kedro_taskflow.naming import GROUP_ID_RE, TASK_ID_RE
 from kedro_taskflow.planning import GROUP_BY, plan_dag, plan_tasks
 
@@ -122,6 +125,87 @@ def test_upstream_is_transitively_reduced():
     assert by_id(plan(nodes, {"x", "y", "z"}))["c"].upstream == ("b",)
 
 
+# --- names of merged and unnamed nodes' tasks ---------------------------------------------------
+
+
+def test_merged_task_is_named_after_its_first_and_last_node_short_names():
+    nodes = [
+        NodeSpec("split_data__3c1a939c", None, ("table",), ("m",), func_name="split_data"),
+        NodeSpec("train.rf.fit", "train.rf", ("m",), ("model",)),
+        NodeSpec("train.rf.evaluate_model__cefff325", "train.rf", ("model", "m"), ("metrics",),
+                 func_name="evaluate_model"),
+    ]
+    (task,) = plan(nodes, {"table", "metrics"})
+    assert (task.task_id, task.function_name, task.group) == ("split_data_to_evaluate_model",) * 2 + ((),)
+
+
+def test_merged_task_names_are_short_and_do_not_depend_on_unrelated_nodes():
+    long_a, long_b = "preprocess_" + "a" * 40, "evaluate_" + "b" * 40
+    nodes = [node(long_a, ["raw"], ["m"]), node(long_b, ["m"], ["out"])]
+    (task,) = plan(nodes, {"raw", "out"})
+    assert len(task.task_id) <= 50 and len(task.function_name) <= 50
+    assert task.task_id.startswith("preprocess_") and "_to_evaluate_" in task.task_id
+    # A node that runs before both, in another task, changes nothing.
+    more = plan([node("zz_first", [], ["raw"]), *nodes], {"raw", "out"})
+    assert by_id(more)[task.task_id].node_names == (long_a, long_b)
+
+
+def test_unnamed_and_lambda_nodes_get_readable_task_ids():
+    nodes = [
+        NodeSpec("<lambda>__2de1c226", None, ("raw",), ("cleaned",), func_name="<lambda>"),
+        NodeSpec("eu.describe__0a1b2c3d", "eu", ("cleaned",), ("eu.summary",), func_name="describe"),
+    ]
+    tasks = plan(nodes, {"raw", "cleaned", "eu.summary"})
+    assert [t.task_id for t in tasks] == ["lambda_to_cleaned", "eu.describe"]
+    assert [t.node_names for t in tasks] == [("<lambda>__2de1c226",), ("eu.describe__0a1b2c3d",)]
+
+
+def test_unnamed_nodes_of_one_function_stay_distinct():
+    nodes = [
+        NodeSpec(f"describe__{h}", None, (f"in{i}",), (f"out{i}",), func_name="describe")
+        for i, h in enumerate(("0a1b2c3d", "4e5f6a7b"))
+    ]
+    ids = [t.task_id for t in plan(nodes, {"in0", "in1", "out0", "out1"})]
+    assert len(set(ids)) == 2 and all(i.startswith("describe_") and len(i) <= 50 for i in ids)
+
+
+# --- transcoding: "x@a" and "x@b" are one dataset x, as in Kedro ------------------------------
+
+
+def test_reader_of_another_transcoding_runs_after_the_writer():
+    nodes = [
+        node("write", ["raw"], ["shuttles@pandas"]),
+        node("read", ["shuttles@spark"], ["report"]),
+        node("other", ["raw"], ["side"]),
+    ]
+    tasks = by_id(plan(nodes, {"raw", "shuttles@pandas", "shuttles@spark", "report", "side"}))
+    assert tasks["read"].upstream == ("write",)
+    assert tasks["read"].inputs == ("shuttles@spark",)
+    assert tasks["write"].outputs == ("shuttles@pandas",)
+    assert tasks["other"].upstream == ()
+
+
+def test_transcoded_dataset_with_a_name_in_memory_joins_its_writer_and_readers():
+    nodes = [node("write", ["raw"], ["x@json"]), node("read", ["x@text"], ["out"])]
+    for persisted in ({"raw", "out"}, {"raw", "out", "x@json"}, {"raw", "out", "x@text"}):
+        (task,) = plan(nodes, persisted)
+        assert task.node_names == ("write", "read")
+        assert (task.inputs, task.outputs, task.internal) == (("raw",), ("out",), ("x@json",))
+
+
+def test_transcoded_memory_refusals_and_selection_use_the_base_name():
+    nodes = (node("write", ["raw"], ["x@json"]), node("read", ["x@text"], ["out"]))
+    refusal = r"in-memory datasets between tasks: 'x' \(made by 'write', read by 'read'\)"
+    with pytest.raises(UsageError, match=refusal):
+        plan_tasks(nodes, frozenset({"raw", "out"}), "none")
+    project = spec(PipelineSpec("__default__", nodes), persisted={"raw", "out", "x@json", "x@text"})
+    dag = plan_dag(project, "__default__", Deployment(), "cmd", selection=Selection(from_nodes=("write",)))
+    assert [t.task_id for t in dag.tasks] == ["write", "read"]
+    project = spec(PipelineSpec("__default__", nodes), persisted={"raw", "out", "x@json"})
+    with pytest.raises(UsageError, match=r"producers of in-memory datasets: 'x' \(made by 'write'"):
+        plan_dag(project, "__default__", Deployment(), "cmd", selection=Selection(nodes=("read",)))
+
+
 def test_boundary_of_a_merged_task():
     nodes = [
         node("a", ["raw"], ["m", "p"]),
@@ -169,8 +253,10 @@ def test_a_node_named_like_a_merged_task_keeps_ids_unique():
 # --- plan_dag errors --------------------------------------------------------------------------
 
 
-def spec(*pipelines):
-    return ProjectSpec(project_name="Fleet", package_name="fleet", pipelines=pipelines, persisted=frozenset())
+def spec(*pipelines, persisted=()):
+    return ProjectSpec(
+        project_name="Fleet", package_name="fleet", pipelines=pipelines, persisted=frozenset(persisted)
+    )
 
 
 def test_unknown_pipeline_error_lists_the_available_ones():
@@ -196,10 +282,15 @@ def test_plan_dag_names_the_dag_and_file_after_the_pipeline():
 
 
 def shared_in_memory(nodes, persisted) -> bool:
-    """Some in-memory dataset is used by more than one node."""
-    users = Counter(
-        d for n in nodes for d in {*n.inputs, *n.outputs} if d not in persisted and not is_free(d)
-    )
+    """Some in-memory dataset is used by more than one node (``x@a`` and ``x@b`` are one dataset,
+    in memory when either name has no catalog entry)."""
+    memory = {
+        _strip_transcoding(d)
+        for n in nodes
+        for d in (*n.inputs, *n.outputs)
+        if d not in persisted and not is_free(d)
+    }
+    users = Counter(d for n in nodes for d in {*map(_strip_transcoding, (*n.inputs, *n.outputs))} & memory)
     return any(count > 1 for count in users.values())
 
 
@@ -260,20 +351,27 @@ def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
     position = {t.task_id: i for i, t in enumerate(tasks)}
     assert all(position[u] < position[t.task_id] for t in tasks for u in t.upstream)
 
-    producer = {d: n.name for n in nodes for d in n.outputs}
-    node_edges = {(producer[d], n.name) for n in nodes for d in n.inputs if d in producer}
-    # An in-memory dataset never crosses a task boundary.
-    for d, p in producer.items():
-        if d not in persisted and not is_free(d):
-            assert {task_of[c.name] for c in nodes if d in c.inputs} <= {task_of[p]}, d
+    node_edges = kedro_edges(nodes)  # Kedro's own dependencies, transcoding included
+    # An in-memory dataset (a transcoded one is in memory if any of its names is) never crosses a
+    # task boundary.
+    base = _strip_transcoding
+    names_of = {}
+    for n in nodes:
+        for d in (*n.inputs, *n.outputs):
+            names_of.setdefault(base(d), set()).add(d)
+    for n in nodes:
+        for d in n.outputs:
+            if names_of[base(d)] - persisted:
+                readers = {task_of[c.name] for c in nodes if base(d) in map(base, c.inputs)}
+                assert readers <= {task_of[n.name]}, d
     # Nodes run in dependency order inside a task.
     run_position = {n: i for t in tasks for i, n in enumerate(t.node_names)}
     assert all(run_position[a] < run_position[b] for a, b in node_edges if task_of[a] == task_of[b])
 
     # The task graph says exactly what the node graph says, transitively reduced.
-    kedro_edges = {(task_of[a], task_of[b]) for a, b in node_edges if task_of[a] != task_of[b]}
+    implied = {(task_of[a], task_of[b]) for a, b in node_edges if task_of[a] != task_of[b]}
     reachable = closure(upstream_edges(tasks))
-    assert reachable == closure(kedro_edges)
+    assert reachable == closure(implied)
     for t in tasks:
         assert not any((u1, u2) in reachable for u1 in t.upstream for u2 in t.upstream)
 
@@ -281,11 +379,11 @@ def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
     for t in tasks:
         made = {d for n in t.nodes for d in n.outputs}
         read = {d for n in t.nodes for d in n.inputs}
-        read_outside = {d for n in nodes if task_of[n.name] != t.task_id for d in n.inputs}
-        assert set(t.inputs) == read - made
+        read_outside = {base(d) for n in nodes if task_of[n.name] != t.task_id for d in n.inputs}
+        assert set(t.inputs) == {d for d in read if base(d) not in set(map(base, made))}
         assert set(t.outputs) | set(t.internal) == made and not set(t.outputs) & set(t.internal)
-        assert made & read_outside <= set(t.outputs)
-        assert all(d not in persisted and d in read for d in t.internal)
+        assert {d for d in made if base(d) in read_outside} <= set(t.outputs)
+        assert all(names_of[base(d)] - persisted and base(d) in map(base, read) for d in t.internal)
 
     # Groups: valid ids, every task's group exists, and the dependency statements (between
     # groups where they can be) give Airflow exactly the task graph's closure.
@@ -293,3 +391,18 @@ def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
     assert {t.group for t in tasks if t.group} <= {g.path for g in groups}
     assert all(t.task_id == ".".join((*t.group, t.label)) for t in tasks)
     assert closure(stated_edges(tasks)) == reachable
+
+
+def test_namespace_task_joined_with_an_outside_node_names_its_namespace_in_its_docstring():
+    nodes = (
+        node("prepare", ["raw"], ["m"]),
+        node("eu.fit", ["m"], ["eu.model"], namespace="eu"),
+        node("eu.score", ["eu.model"], ["eu.score"], namespace="eu"),
+    )
+    project = spec(PipelineSpec("__default__", nodes), persisted={"raw", "eu.model", "eu.score"})
+    dag = plan_dag(project, "__default__", Deployment(project_path="/p"), "cmd", group_by="namespace")
+    (task,) = dag.tasks
+    assert task.reason == "namespace"
+    source = render(dag)
+    assert "Runs these nodes of namespace ``eu`` as one task (--group-by namespace):" in source
+    assert '``""``' not in source

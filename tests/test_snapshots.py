@@ -6,14 +6,18 @@ as a reviewer would before committing it.
 
 from __future__ import annotations
 
+import ast
+
 import black
 import pytest
 from cases import CASES
 from conftest import EXAMPLE_PIPELINES, EXAMPLES
+from dag_source import task_nodes
 from kedro_projects import write_project
 
 from kedro_taskflow.cli import dag_files
 from kedro_taskflow.codegen import BLACK_MODE
+from kedro_taskflow.naming import MADE_LEN
 
 # Snapshot id -> (project, pipeline, generate options); "spaceflights" is the bundled example.
 SNAPSHOT_CASES = {
@@ -78,3 +82,37 @@ def test_committed_example_dags_are_current(example, generated):
         for i, p in enumerate(EXAMPLE_PIPELINES[example])
     }
     assert committed == expected
+
+
+def _scopes(tree: ast.AST):
+    """Every function body of a module: the DAG's, each task group's."""
+    return [n.body for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+
+
+def _upstream_sides(expression: ast.expr) -> list[str]:
+    """``a >> [b, c] >> d``: the sides left of a ``>>`` (``a``, ``[b, c]``)."""
+    sides = []
+    while isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.RShift):
+        sides.append(ast.unparse(expression.left.right if _is_shift(expression.left) else expression.left))
+        expression = expression.left
+    return sides
+
+
+def _is_shift(expression: ast.expr) -> bool:
+    return isinstance(expression, ast.BinOp) and isinstance(expression.op, ast.RShift)
+
+
+@pytest.mark.parametrize("snapshot_id", IDS)
+def test_one_statement_per_upstream_side_and_short_made_names(snapshot_id, generated):
+    tree = ast.parse(generated[snapshot_id])
+    for body in _scopes(tree):
+        sides = [s for stmt in body if isinstance(stmt, ast.Expr) for s in _upstream_sides(stmt.value)]
+        assert len(sides) == len(set(sides)), sides
+    nodes_of = task_nodes(generated[snapshot_id])
+    for task_id, nodes in nodes_of.items():
+        label = task_id.rsplit(".", 1)[-1]
+        kept = len(nodes) == 1 and nodes[0].endswith(label)  # a Kedro node name, kept as it is
+        assert kept or len(label) <= MADE_LEN, task_id
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef):
+            assert len(fn.name) <= MADE_LEN, fn.name

@@ -11,7 +11,7 @@ from libcst.helpers import parse_template_expression
 
 from kedro_taskflow import __version__
 from kedro_taskflow.codegen.literals import display, docstring, string
-from kedro_taskflow.layout import first_positions
+from kedro_taskflow.layout import chains, first_positions
 from kedro_taskflow.model import DagPlan, Dependency, GroupPlan, TaskPlan
 from kedro_taskflow.naming import python_names
 from kedro_taskflow.runtime import path_variable
@@ -193,7 +193,7 @@ def _task(task: TaskPlan, depth: int) -> cst.FunctionDef:
 
 _WHY = {
     "memory": "in one Kedro session, passing {internal} in memory",
-    "namespace": "of namespace ``{namespace}`` as one task (--group-by namespace)",
+    "namespace": "of {namespaces} as one task (--group-by namespace)",
     "cycle": "as one task: split up, the tasks would depend on each other in a cycle",
 }
 
@@ -201,10 +201,12 @@ _WHY = {
 def _task_doc(task: TaskPlan, width: int) -> str:
     flow = _wrap(f"{_names(task.inputs)} -> {_names(task.outputs)}", width)
     if len(task.nodes) == 1:
-        source = task.nodes[0].source
-        return flow + (f"\n\nSource: {display(source)}" if source else "")
-    namespace = display((task.nodes[0].namespace or "").split(".")[0])
-    why = _WHY[task.reason].format(internal=_names(task.internal), namespace=namespace)
+        node = task.nodes[0]
+        renamed = "" if node.name.endswith(task.label) else f"\n\nKedro node: {display(node.name)}"
+        return flow + renamed + (f"\n\nSource: {display(node.source)}" if node.source else "")
+    tops = sorted({n.namespace.split(".")[0] for n in task.nodes if n.namespace})
+    namespaces = f"namespace{'s' if len(tops) > 1 else ''} " + ", ".join(f"``{display(t)}``" for t in tops)
+    why = _WHY[task.reason].format(internal=_names(task.internal), namespaces=namespaces)
     lines = [f"- {display(n.name)}" + (f" ({display(n.source)})" if n.source else "") for n in task.nodes]
     return f"{flow}\n\n{_wrap(f'Runs these nodes {why}:', width)}\n" + "\n".join(lines)
 
@@ -218,36 +220,6 @@ def _wrap(text: str, width: int) -> str:
     return textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
 
 
-def _chains(
-    items: list[str], upstream: dict[str, tuple[str, ...]]
-) -> list[tuple[tuple[str, ...], list[str]]]:
-    """Dependency statements as (upstream items, chain of items): ``[u1, u2] >> a >> b``.
-
-    ``items`` are in a topological order. A chain continues from an item to its only downstream
-    item when that one has no other upstream; every item and every edge appears exactly once.
-    """
-    downstream: dict[str, list[str]] = {item: [] for item in items}
-    for item in items:
-        for u in upstream.get(item, ()):
-            downstream[u].append(item)
-    chains: list[tuple[tuple[str, ...], list[str]]] = []
-    open_chains: dict[str, list[str]] = {}  # item -> the chain it ends, if that may continue
-    for item in items:
-        ups, below = upstream.get(item, ()), downstream[item]
-        continues = len(below) == 1 and upstream[below[0]] == (item,)
-        if len(ups) == 1 and ups[0] in open_chains:
-            chain = open_chains.pop(ups[0])
-            chain.append(item)
-        elif ups or not below or continues:
-            chain = [item]
-            chains.append((ups, chain))
-        else:
-            continue  # a source that appears in its downstream items' statements
-        if continues:
-            open_chains[item] = chain
-    return chains
-
-
 def _dependencies(
     items: list[str],
     functions: dict[str, str],
@@ -255,12 +227,15 @@ def _dependencies(
     dependencies: list[Dependency],
     position_of: Callable[[tuple[str, ...]], int],
 ) -> list[cst.SimpleStatementLine]:
-    """Calls and ``>>`` statements for one scope; an item used more than once goes into a variable."""
-    simple = {d.downstream[0]: tuple(u[0] for u in d.upstream) for d in dependencies if _simple(d)}
-    deep = [d for d in dependencies if not _simple(d)]
-    chains = _chains(items, simple)
-    uses = Counter(item for ups, chain in chains for item in (*ups, *chain))
-    uses.update(ref[0] for d in deep for ref in (*d.upstream, d.downstream))
+    """Calls and ``>>`` statements for one scope; an item used more than once goes into a variable.
+
+    Which statements there are is ``layout.chains``'s (one per upstream side); here they become
+    code: an item named once is called where it is named, an item with no dependency is called
+    on its own.
+    """
+    refs = {ref for d in dependencies for ref in (*d.upstream, d.downstream)}
+    statements_of = chains(dependencies, {ref: position_of(ref) for ref in refs})
+    uses = Counter(ref[0] for chain in statements_of for side in chain for ref in side)
     taken = set(functions.values())
     variables = {
         item: _free_name(f"{functions[item]}_{'group' if item in groups else 'task'}", taken)
@@ -277,26 +252,18 @@ def _dependencies(
             )
         return expression
 
-    def shift(upstream: list[cst.BaseExpression], chain: list[cst.BaseExpression]) -> cst.BaseExpression:
-        left = upstream[0] if len(upstream) == 1 else cst.List([cst.Element(u) for u in upstream])
-        for expression in chain:
-            left = cst.BinaryOperation(left, cst.RightShift(), expression)
-        return left
+    def side(refs: tuple[tuple[str, ...], ...]) -> cst.BaseExpression:
+        return ref(refs[0]) if len(refs) == 1 else cst.List([cst.Element(ref(r)) for r in refs])
 
     edges = []  # (task position of the first downstream reference, expression)
-    for ups, chain in chains:
-        if ups:
-            edges.append(
-                (position_of((chain[0],)), shift([ref((u,)) for u in ups], [ref((c,)) for c in chain]))
-            )
-        elif len(chain) > 1:
-            edges.append(
-                (position_of((chain[1],)), shift([ref((chain[0],))], [ref((c,)) for c in chain[1:]]))
-            )
-        elif chain[0] not in variables:  # a variable's assignment already calls it
-            edges.append((position_of((chain[0],)), ref((chain[0],))))
-    for d in deep:
-        edges.append((position_of(d.downstream), shift([ref(u) for u in d.upstream], [ref(d.downstream)])))
+    for chain in statements_of:
+        expression = side(chain[0])
+        for later in chain[1:]:
+            expression = cst.BinaryOperation(expression, cst.RightShift(), side(later))
+        edges.append((position_of(chain[1][0]), expression))
+    for item in items:
+        if not uses[item]:
+            edges.append((position_of((item,)), ref((item,))))
     edges.sort(key=lambda edge: edge[0])
     statements = [
         cst.SimpleStatementLine(
@@ -308,10 +275,6 @@ def _dependencies(
     if statements:
         statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
     return statements
-
-
-def _simple(dependency: Dependency) -> bool:
-    return len(dependency.downstream) == 1 and all(len(u) == 1 for u in dependency.upstream)
 
 
 def _free_name(name: str, taken: set[str]) -> str:

@@ -141,15 +141,17 @@ def fleet():
 
     eu_group = eu()
     us_group = us()
-    pool_orders_task = pool_orders()
     reporting_group = reporting()
     convert_currency_task = convert_currency()
     compare_regions_task = compare_regions()
-    [
-        eu_group.get_child_by_label("make_orders"),
-        us_group.get_child_by_label("make_orders"),
-    ] >> pool_orders_task
-    pool_orders_task >> reporting_group
+    (
+        [
+            eu_group.get_child_by_label("make_orders"),
+            us_group.get_child_by_label("make_orders"),
+        ]
+        >> pool_orders()
+        >> reporting_group
+    )
     (
         reporting_group.get_child_by_label("daily").get_child_by_label("aggregate")
         >> convert_currency_task

@@ -93,12 +93,10 @@ def fleet():
             "reporting.daily.aggregate", "convert_currency", "reporting.daily.summarise"
         )
 
-    eu_task = eu()
-    us_task = us()
     pool_orders_task = pool_orders()
     compare_regions_task = compare_regions()
-    [eu_task, us_task] >> pool_orders_task
-    [eu_task, us_task] >> compare_regions_task
+    eu() >> [pool_orders_task, compare_regions_task]
+    us() >> [pool_orders_task, compare_regions_task]
     [pool_orders_task, compare_regions_task] >> reporting()
 
 

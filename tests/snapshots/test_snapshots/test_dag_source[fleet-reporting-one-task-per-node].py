@@ -89,7 +89,6 @@ def fleet_reporting():
         """
         project.run_nodes("convert_currency")
 
-    compare_regions_task = compare_regions()
     reporting_group = reporting()
     convert_currency_task = convert_currency()
     pool_orders() >> reporting_group
@@ -97,7 +96,7 @@ def fleet_reporting():
         reporting_group.get_child_by_label("daily").get_child_by_label("aggregate")
         >> convert_currency_task
     )
-    [compare_regions_task, convert_currency_task] >> reporting_group.get_child_by_label(
+    [compare_regions(), convert_currency_task] >> reporting_group.get_child_by_label(
         "daily"
     ).get_child_by_label("summarise")
 

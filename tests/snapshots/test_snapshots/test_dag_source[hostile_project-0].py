@@ -64,6 +64,8 @@ def hostile_project():
     def donnees_e():
         r""" "new\nline" -> "back\\slash"
 
+        Kedro node: données_é
+
         Source: src/hostile_project/pipeline_registry.py:12
         """
         project.run_nodes("données_é")
@@ -85,8 +87,10 @@ def hostile_project():
         project.run_nodes("a_b")
 
     @task
-    def nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c57d99():
+    def nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c57d99():
         r""" "emoji 🚀", "a_b out" -> "x\"\"\"); open('PWNED', 'w'); (\"\"\""
+
+        Kedro node: nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn
 
         Source: src/hostile_project/pipeline_registry.py:12
         """
@@ -102,15 +106,13 @@ def hostile_project():
         """
         project.run_nodes("project")
 
-    donnees_e_task = donnees_e()
-    a_b_34fafd_task = a_b_34fafd()
-    a_b_task = a_b()
-    _1st_step() >> class_() >> lambda_() >> donnees_e_task
-    donnees_e_task >> a_b_34fafd_task
-    donnees_e_task >> a_b_task
     (
-        [a_b_34fafd_task, a_b_task]
-        >> nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c57d99()
+        _1st_step()
+        >> class_()
+        >> lambda_()
+        >> donnees_e()
+        >> [a_b_34fafd(), a_b()]
+        >> nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn_c57d99()
         >> project_()
     )
 

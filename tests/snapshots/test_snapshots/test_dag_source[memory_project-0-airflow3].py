@@ -71,12 +71,7 @@ def memory_project():
         """
         project.run_nodes("report")
 
-    clean_task = clean()
-    describe_task = describe()
-    split_to_score_task = split_to_score()
-    clean_task >> describe_task
-    clean_task >> split_to_score_task
-    [describe_task, split_to_score_task] >> report()
+    clean() >> [describe(), split_to_score()] >> report()
 
 
 memory_project()

@@ -67,9 +67,7 @@ def namespaced_project():
             """
             project.run_nodes("eu.clean", "eu.train", "eu.evaluate")
 
-        make_task = make()
-        make_task >> audit()
-        make_task >> clean_to_evaluate()
+        make() >> [audit(), clean_to_evaluate()]
 
     @task_group
     def us():
@@ -102,9 +100,7 @@ def namespaced_project():
             """
             project.run_nodes("us.clean", "us.train", "us.evaluate")
 
-        make_task = make()
-        make_task >> audit()
-        make_task >> clean_to_evaluate()
+        make() >> [audit(), clean_to_evaluate()]
 
     @task
     def compare():
@@ -159,22 +155,19 @@ def namespaced_project():
         """
         project.run_nodes("enrich")
 
-    eu_group = eu()
-    us_group = us()
-    compare_task = compare()
     reporting_group = reporting()
-    enrich_task = enrich()
-    [
-        eu_group.get_child_by_label("clean_to_evaluate"),
-        us_group.get_child_by_label("clean_to_evaluate"),
-    ] >> compare_task
-    compare_task >> reporting_group
+    (
+        [
+            eu().get_child_by_label("clean_to_evaluate"),
+            us().get_child_by_label("clean_to_evaluate"),
+        ]
+        >> compare()
+        >> reporting_group
+    )
     (
         reporting_group.get_child_by_label("daily").get_child_by_label("collect")
-        >> enrich_task
-    )
-    enrich_task >> reporting_group.get_child_by_label("daily").get_child_by_label(
-        "summarise"
+        >> enrich()
+        >> reporting_group.get_child_by_label("daily").get_child_by_label("summarise")
     )
 
 

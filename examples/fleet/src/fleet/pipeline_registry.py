@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kedro.pipeline import Pipeline
 
-from fleet.pipelines import consolidation, regional, reporting
+from fleet.pipelines import consolidation, handover, regional, reporting
 
 # Each region is a namespace of the regional pipeline, with its own section in
 # conf/base/parameters.yml.
@@ -29,4 +29,7 @@ def register_pipelines() -> dict[str, Pipeline]:
         # Everything downstream of the regional models; it reads their persisted
         # raw orders and metrics, so run `regional` (or everything) first.
         "reporting": consolidation_pipeline + reporting_pipeline,
+        # Not part of __default__: a two-node example of transcoding (one file
+        # written as JSON, read back as text); see pipelines/handover.
+        "handover": handover.create_pipeline(),
     }

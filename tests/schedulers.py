@@ -15,12 +15,14 @@ import contextlib
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
+import urllib.request
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -253,9 +255,23 @@ class Scheduler:
             return text
         return "\n".join(map(_event_line, text.splitlines()))
 
-    def clear(self, dag_id: str, task_regex: str) -> None:
-        """Clear the task (and its downstream tasks) in every run, as a person does after a fix."""
-        self.cli("tasks", "clear", dag_id, "--task-regex", task_regex, "--downstream", "--yes")
+    def clear(self, dag_id: str, task_id: str) -> None:
+        """Clear the task and its downstream tasks in every run, as a person does after a fix:
+        with the CLI on Airflow 2, through the api-server's REST API on Airflow 3."""
+        if self.major == 2:
+            self.cli(
+                "tasks", "clear", dag_id, "--task-regex", f"^{re.escape(task_id)}$", "--downstream", "--yes"
+            )
+            return
+        body = {"dry_run": False, "only_failed": False, "task_ids": [task_id], "include_downstream": True}
+        request = urllib.request.Request(
+            f"http://localhost:{self.env['AIRFLOW__API__PORT']}/api/v2/dags/{dag_id}/clearTaskInstances",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=60) as response:
+            cleared = json.load(response)["task_instances"]
+        assert cleared, f"nothing cleared for {task_id} of {dag_id}"
 
 
 def _event_line(line: str) -> str:

@@ -129,11 +129,15 @@ def plan(project: Path, dag_id: str) -> dict[str, list[str]]:
 NODES = '''\
 """Nodes whose behaviour the tests steer through files in data/ and through parameters."""
 
+import logging
 import time
 from pathlib import Path
 
+logger = logging.getLogger(__name__)
+
 
 def make_value(value):
+    logger.debug("make_value made %s", value)
     return {"value": value}
 
 
@@ -205,6 +209,26 @@ CATALOG = {
 }
 
 
+# Kedro's project template's logging, with levels of its own: a node's DEBUG line must reach the
+# task log, kedro.io's INFO lines ("Loading data from ...") must not, and no handler may write.
+LOGGING = """\
+version: 1
+disable_existing_loggers: True
+formatters:
+  simple: {format: "%(asctime)s - %(name)s - %(levelname)s - %(message)s"}
+handlers:
+  console: {class: logging.StreamHandler, formatter: simple, stream: "ext://sys.stdout"}
+  info_file_handler: {class: logging.handlers.RotatingFileHandler, filename: info.log, delay: True}
+  rich: {class: kedro.logging.RichHandler, rich_tracebacks: True}
+loggers:
+  kedro: {level: INFO}
+  kedro.io: {level: WARNING}
+  runs_project: {level: DEBUG, handlers: [console], propagate: False}
+root:
+  handlers: [rich, info_file_handler]
+"""
+
+
 def write_runs_project(root: Path) -> Path:
     """A Kedro project for runs that fail, retry, overlap and take parameters."""
     project = root / "runs_project"
@@ -222,6 +246,7 @@ def write_runs_project(root: Path) -> Path:
     (src / "nodes.py").write_text(NODES)
     (src / "pipeline_registry.py").write_text(REGISTRY)
     (project / "conf" / "base" / "catalog.yml").write_text(json.dumps(CATALOG))
+    (project / "conf" / "logging.yml").write_text(LOGGING)
     (project / "conf" / "base" / "parameters.yml").write_text(json.dumps({"value": 0, "pause": 0}))
     return project
 
@@ -267,7 +292,7 @@ def test_retry_failure_and_clearing_after_a_fix(major, tmp_path, scheduler):
     assert not ANSI.search(failure) and not RICH_FRAME.search(failure)
 
     (project / "data" / "broken").unlink()  # the fix
-    airflow.clear(dag_id, "^fragile$")
+    airflow.clear(dag_id, "fragile")
     assert airflow.wait(dag_id, run_id, timeout=120) == "success"
     assert {t.state for t in airflow.tasks(dag_id, run_id).values()} == {"success"}
     assert json.loads((project / "data" / "final.json").read_text()) == {"after": {"fragile": "ok"}}
@@ -302,6 +327,13 @@ def test_one_dag_run_is_one_kedro_run_with_its_version_and_params(tmp_path, sche
     version = {r: version_of(airflow.logical_date(dag_id, r)) for r in (slow, fast)}
     slow_tasks, fast_tasks = airflow.tasks(dag_id, slow), airflow.tasks(dag_id, fast)
 
+    # The project's logging levels hold in the task log, with Airflow's handlers only.
+    made = airflow.log(dag_id, slow, "make_value")
+    assert made.count("make_value made 1") == 1
+    assert "Completed node: make_value" in made and "Marking task as SUCCESS" in made
+    assert "Loading data from" not in airflow.log(dag_id, slow, double_task)
+    assert not (project / "info.log").exists()
+
     # The fast run saved a newer `value` before the slow run's double loaded it, after its pause.
     assert version[fast] > version[slow]
     assert fast_tasks["make_value"].end_date < slow_tasks[double_task].start_date + timedelta(seconds=12)
@@ -311,7 +343,7 @@ def test_one_dag_run_is_one_kedro_run_with_its_version_and_params(tmp_path, sche
     }
     assert {d: saved_versions(project, d) for d in expected} == expected
 
-    airflow.clear(dag_id, "^make_value$")  # both runs again, from their first task
+    airflow.clear(dag_id, "make_value")  # both runs again, from their first task
     for run_id in (slow, fast):
         assert airflow.wait(dag_id, run_id, timeout=200) == "success"
         again = airflow.tasks(dag_id, run_id)["make_value"]

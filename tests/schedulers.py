@@ -211,6 +211,15 @@ class Scheduler:
             ).first()
         return row and row[0]
 
+    def run_duration(self, dag_id: str, run_id: str) -> float:
+        """Seconds from the run's start to its end, as Airflow recorded them."""
+        with self.engine.connect() as c:
+            start, end = c.execute(
+                sqlalchemy.text("SELECT start_date, end_date FROM dag_run WHERE dag_id = :d AND run_id = :r"),
+                {"d": dag_id, "r": run_id},
+            ).one()
+        return (end - start).total_seconds()
+
     def logical_date(self, dag_id: str, run_id: str):
         with self.engine.connect() as c:
             column = "execution_date" if self.major == 2 else "logical_date"

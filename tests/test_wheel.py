@@ -44,10 +44,15 @@ def test_built_wheel_in_a_fresh_virtualenv_generates_a_dag_that_loads_and_runs(t
     (wheel,) = dist.glob("kedro_taskflow-*-py3-none-any.whl")
     (sdist,) = dist.glob("kedro_taskflow-*.tar.gz")
     wheel_files = set(zipfile.ZipFile(wheel).namelist())
-    assert {"kedro_taskflow/runtime.py", "kedro_taskflow/kedro_logging.yml"} <= wheel_files
+    assert {
+        "kedro_taskflow/runtime/__init__.py",
+        "kedro_taskflow/runtime/silent_logging.yml",
+        "kedro_taskflow/kedro_logging.yml",
+        "kedro_taskflow/api.py",
+    } <= wheel_files
     with tarfile.open(sdist) as archive:
         sdist_files = {Path(*Path(n).parts[1:]).as_posix() for n in archive.getnames()}
-    assert {"pyproject.toml", "README.md", "kedro_taskflow/runtime.py"} <= sdist_files
+    assert {"pyproject.toml", "README.md", "kedro_taskflow/runtime/__init__.py"} <= sdist_files
     assert not any(n.startswith("tests/") for n in sdist_files)
 
     # A fresh virtual environment: the wheel, Airflow 2.11, and what the project's catalog uses.

@@ -1,6 +1,6 @@
 """Time each stage of ``kedro-taskflow generate --airflow-version 3`` in one fresh process.
 
-Calls the stages the CLI calls, in its order, for the project's ``__default__`` pipeline:
+Calls the stages of ``kedro_taskflow.api``, in its order, for the project's ``__default__`` pipeline:
 import, read (kedro.inspection, which imports Kedro and the project), plan, build the syntax tree
 (libcst), tree to text, black, write. Writes the file under ``--target`` so that the caller can
 check it is the CLI's file, byte for byte.
@@ -34,21 +34,20 @@ def main() -> None:
 
     import black
 
-    from kedro_taskflow import reader, writer
-    from kedro_taskflow.cli import DEFAULT_TARGET
+    from kedro_taskflow import api, writer
     from kedro_taskflow.codegen import BLACK_MODE
     from kedro_taskflow.codegen.dag_module import build_module
-    from kedro_taskflow.model import Deployment
-    from kedro_taskflow.planning import plan_dag
+    from kedro_taskflow.target import AirflowVersion
 
     lap("import")
-    spec = reader.read_project(args.project.resolve())
+    options = api.Options(airflow_version=AirflowVersion.AIRFLOW_3)  # as the CLI's --airflow-version 3
+    project = api.find(args.project)
+    spec = api.read(project, options)
     lap("read")
-    deployment = Deployment(levels_up=len(Path(DEFAULT_TARGET).parts))
-    command = "kedro-taskflow generate --airflow-version 3"  # what the CLI writes into the file
-    plan = plan_dag(spec, "__default__", deployment, command, airflow_version=3)
+    (plan,) = api.plan_dags(spec, api.DEFAULT_PIPELINES, options)
+    target = api.target_of(plan, api.deployment_of(project, project / api.DEFAULT_TARGET, options), options)
     lap("plan")
-    module = build_module(plan)
+    module = build_module(plan, target)
     lap("build tree")
     code = module.code
     lap("tree to text")

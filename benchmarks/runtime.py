@@ -31,9 +31,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path[:0] = [str(HERE), str(ROOT / "tests")]
-from kedro_projects import Node, Project, write_project  # noqa: E402
 from run import measure  # noqa: E402
-from schedulers import PostgresServer, Scheduler  # noqa: E402
+from support.kedro_projects import Node, Project, write_project  # noqa: E402
+from support.schedulers import PostgresServer, Scheduler  # noqa: E402
 
 BIN = Path(sys.executable).parent
 EXAMPLES = ("spaceflights", "fleet")

@@ -1,23 +1,31 @@
-"""The ``kedro-taskflow`` command line: ``generate`` and ``plan``."""
+"""The ``kedro-taskflow`` command line: ``generate`` and ``plan``, over the Python API.
+
+Options become ``api.Options``; the API's errors, which name its parameters, become one line
+that names the flags instead.
+"""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import importlib.metadata
 import json
-import shlex
 import sys
 from pathlib import Path
 
 import click
 
-from kedro_taskflow import __version__, writer
-from kedro_taskflow.errors import UsageError
-from kedro_taskflow.model import DagPlan, Deployment, GroupPlan, Selection
-from kedro_taskflow.planning import GROUP_BY, plan_dag
+from kedro_taskflow import __version__, api, writer
+from kedro_taskflow.errors import Option, UsageError
+from kedro_taskflow.layout import Scope, Task, scopes
+from kedro_taskflow.model import DagPlan, GroupBy, Selection
+from kedro_taskflow.target import AirflowVersion
 
-DEFAULT_TARGET = "airflow_dags"
+FLAGS = {"pipelines": "--pipeline"}  # where a flag is not the parameter's name with dashes
+
+
+def flag(option: Option) -> str:
+    """How the command line spells a parameter of the Python API."""
+    return FLAGS.get(option.name) or "--" + option.name.replace("_", "-")
 
 
 def _selection(command):
@@ -42,7 +50,7 @@ def _selection(command):
         click.option(
             "--target-dir",
             type=click.Path(path_type=Path),
-            help=f"Where DAG files go [default: {DEFAULT_TARGET}/ in the project].",
+            help=f"Where DAG files go [default: {api.DEFAULT_TARGET}/ in the project].",
         ),
         click.option(
             "--worker-project-path",
@@ -56,7 +64,7 @@ def _selection(command):
         ),
         click.option(
             "--group-by",
-            type=click.Choice(GROUP_BY),
+            type=click.Choice([g.value for g in GroupBy]),
             default="memory",
             show_default=True,
             help="memory: nodes joined by in-memory datasets share a task; namespace: one task per "
@@ -64,7 +72,7 @@ def _selection(command):
         ),
         click.option(
             "--airflow-version",
-            type=click.Choice(["2", "3", "auto"]),
+            type=click.Choice([*(str(v.value) for v in AirflowVersion), "auto"]),
             default="2",
             show_default=True,
             help="Write for Airflow 2 or 3; auto: the major version of the Airflow installed here.",
@@ -85,7 +93,7 @@ def _one_line_errors(command):
         try:
             return command(*args, **kwargs)
         except UsageError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {exc.message(flag)}", err=True)
             sys.exit(2)
 
     return wrapper
@@ -102,70 +110,61 @@ def cli() -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
 @click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff.")
 @_one_line_errors
-def generate(check: bool, show_diff: bool, **selection) -> None:
+def generate(
+    check: bool, show_diff: bool, project_path: Path | None, target_dir: Path | None, **flags
+) -> None:
     """Write one Airflow DAG file per selected pipeline."""
-    files, target = dag_files(**selection)
+    pipelines, options = _request(**flags)
+    generated = api.generate(
+        project_path,
+        pipelines=pipelines,
+        options=options,
+        target_dir=target_dir,
+        write=not (check or show_diff),
+    )
+    _warn(generated.warnings)
     if show_diff:
-        click.echo(writer.unified_diff(files), nl=False)
+        click.echo(writer.unified_diff(generated.files), nl=False)
     if check or show_diff:
-        stale = writer.changed(files)
-        for path in stale:
+        for path in generated.changed:
             click.echo(f"would change: {path}", err=True)
-        sys.exit(1 if stale and check else 0)
-    _refuse_foreign(files)
-    writer.prepare_dir(target)
-    written = set(writer.write(files))
-    for path in files:
-        click.echo(f"{'wrote' if path in written else 'unchanged'}: {path}")
+        sys.exit(1 if generated.changed and check else 0)
+    for path in generated.files:
+        click.echo(f"{'wrote' if path in generated.written else 'unchanged'}: {path}")
 
 
 @cli.command()
 @_selection
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @_one_line_errors
-def plan(as_json: bool, **selection) -> None:
+def plan(as_json: bool, project_path: Path | None, target_dir: Path | None, **flags) -> None:
     """Show the DAGs and tasks that ``generate`` would write, without writing."""
-    plans, target = _plans(**selection)
+    pipelines, options = _request(**flags)
+    planned = api.plan(project_path, pipelines=pipelines, options=options)
+    _warn(planned.warnings)
+    folder = (target_dir or planned.project_path / api.DEFAULT_TARGET).expanduser().resolve()
     if as_json:
-        click.echo(json.dumps({"dags": [_plan_json(p, target) for p in plans]}, indent=2, ensure_ascii=False))
+        dags = [_plan_json(p, folder) for p in planned.dags]
+        click.echo(json.dumps({"dags": dags}, indent=2, ensure_ascii=False))
         return
-    for p in plans:
-        click.echo(f"DAG {p.dag_id}  (pipeline {p.pipeline!r}, file {target / p.file_name})")
-        _echo_tree(p, (), "  ")
+    for p in planned.dags:
+        click.echo(f"DAG {p.dag_id}  (pipeline {p.pipeline!r}, file {folder / p.file_name})")
+        _echo_tree(scopes(p, reserved=()), "  ")  # function names are not shown
 
 
-def _echo_tree(plan: DagPlan, scope: tuple[str, ...], indent: str) -> None:
+def _echo_tree(scope: Scope, indent: str) -> None:
     """Groups as an indented tree; each task with its upstream tasks and, if not its id, its nodes."""
-    for child in plan.children(scope):
-        if isinstance(child, GroupPlan):
-            click.echo(f"{indent}group {'.'.join(child.path)}  (namespace {child.namespace!r})")
-            _echo_tree(plan, child.path, indent + "  ")
+    for item in scope.items:
+        if not isinstance(item, Task):
+            click.echo(f"{indent}group {'.'.join(item.path)}  (namespace {item.group.namespace!r})")
+            _echo_tree(item, indent + "  ")
             continue
-        upstream = f"  <- {', '.join(child.upstream)}" if child.upstream else ""
-        click.echo(f"{indent}task {child.task_id}{upstream}")
-        if child.node_names != (child.task_id,):
-            for name in child.node_names:
+        task = item.plan
+        upstream = f"  <- {', '.join(task.upstream)}" if task.upstream else ""
+        click.echo(f"{indent}task {task.task_id}{upstream}")
+        if task.node_names != (task.task_id,):
+            for name in task.node_names:
                 click.echo(f"{indent}  node {name!r}")
-
-
-def _refuse_foreign(files: dict[Path, str]) -> None:
-    """Never overwrite a file that kedro-taskflow did not write."""
-    from kedro_taskflow.codegen.dag_module import GENERATED_MARK
-
-    for path in files:
-        if path.is_file() and GENERATED_MARK not in path.read_text(encoding="utf-8", errors="replace"):
-            raise UsageError(
-                f"{path} exists and was not generated by kedro-taskflow: "
-                "move it away or pass another --target-dir."
-            )
-
-
-def dag_files(**selection) -> tuple[dict[Path, str], Path]:
-    """The text of every DAG file the selection asks for, by path, and the target folder."""
-    from kedro_taskflow.codegen import render
-
-    plans, target = _plans(**selection)
-    return {target / plan.file_name: render(plan) for plan in plans}, target
 
 
 def _plan_json(plan: DagPlan, target: Path) -> dict:
@@ -180,101 +179,62 @@ def _plan_json(plan: DagPlan, target: Path) -> dict:
     }
 
 
-def _plans(
-    project_path: Path | None = None,
-    env: str | None = None,
-    pipelines: tuple[str, ...] = (),
-    all_pipelines: bool = False,
-    conf_source: str | None = None,
-    target_dir: Path | None = None,
-    worker_project_path: str | None = None,
-    worker_conf_source: str | None = None,
-    group_by: str = "memory",
-    airflow_version: str = "2",
-    tags: tuple[str, ...] = (),
-    nodes: tuple[str, ...] = (),
-    from_nodes: tuple[str, ...] = (),
-    to_nodes: tuple[str, ...] = (),
-) -> tuple[list[DagPlan], Path]:
-    from kedro_taskflow import reader
-
+def _request(
+    env: str | None,
+    pipelines: tuple[str, ...],
+    all_pipelines: bool,
+    conf_source: str | None,
+    worker_project_path: str | None,
+    worker_conf_source: str | None,
+    group_by: str,
+    airflow_version: str,
+    tags: tuple[str, ...],
+    nodes: tuple[str, ...],
+    from_nodes: tuple[str, ...],
+    to_nodes: tuple[str, ...],
+) -> tuple[tuple[str, ...] | None, api.Options]:
+    """The flags as the API takes them: the pipelines (None: all) and the options."""
     if all_pipelines and pipelines:
         raise UsageError("Pass either --all or --pipeline, not both.")
-    project = reader.check_project(project_path) if project_path else reader.find_project(Path.cwd())
-    target = (target_dir or project / DEFAULT_TARGET).expanduser().resolve()
-    deployment = _deployment(project, target, env, worker_conf_source or conf_source, worker_project_path)
-    spec = reader.read_project(project, env=env, conf_source=conf_source)
-    names = (
-        [p.name for p in spec.pipelines]
-        if all_pipelines
-        else list(dict.fromkeys(pipelines or ["__default__"]))
+    options = api.Options(
+        env=env,
+        conf_source=conf_source,
+        worker_project_path=worker_project_path,
+        worker_conf_source=worker_conf_source,
+        group_by=GroupBy(group_by),
+        airflow_version=_airflow_version(airflow_version),
+        selection=Selection(*(_split(o) for o in (tags, nodes, from_nodes, to_nodes))),
     )
-    selection = Selection(*(_split(o) for o in (tags, nodes, from_nodes, to_nodes)))
-    target_version = _airflow_version(airflow_version)
-    options = {  # what the regenerate command in each file repeats; no machine paths
-        "--env": env,
-        "--conf-source": conf_source,
-        "--worker-project-path": worker_project_path,
-        "--worker-conf-source": worker_conf_source,
-        "--group-by": None if group_by == "memory" else group_by,
-        "--airflow-version": None if target_version == 2 else str(target_version),
-        **{
-            f"--{f.name.replace('_', '-')}": ",".join(getattr(selection, f.name)) or None
-            for f in dataclasses.fields(selection)
-        },
-    }
-    plans = [
-        plan_dag(spec, name, deployment, _command(name, options), group_by, selection, target_version)
-        for name in names
-    ]
-    for warning in spec.warnings:  # only once the input is known to be good: errors stay one line
+    return (None if all_pipelines else pipelines or api.DEFAULT_PIPELINES), options
+
+
+def _warn(warnings: tuple[str, ...]) -> None:
+    """Kedro's warnings, one line each; only once the input is known to be good."""
+    for warning in warnings:
         click.echo(f"warning: {' '.join(warning.split())}", err=True)
-    return plans, target
 
 
-def _deployment(project: Path, target: Path, env, conf_source, worker_project_path) -> Deployment:
-    if worker_project_path is not None:
-        return Deployment(env=env, conf_source=conf_source, project_path=worker_project_path)
-    if not target.is_relative_to(project):
-        raise UsageError(
-            f"Target {target} is outside the project, so the DAG cannot find the project relative to "
-            "itself: pass --worker-project-path with the project's folder on the Airflow workers."
-        )
-    return Deployment(env=env, conf_source=conf_source, levels_up=len(target.relative_to(project).parts))
-
-
-def _airflow_version(value: str) -> int:
+def _airflow_version(value: str) -> AirflowVersion:
     """2 or 3; ``auto`` reads the version of the Airflow installed where the generator runs."""
     if value != "auto":
-        return int(value)
+        return AirflowVersion(int(value))
     try:
         installed = importlib.metadata.version("apache-airflow")
     except importlib.metadata.PackageNotFoundError:
         raise UsageError("--airflow-version auto found no Airflow installed here: pass 2 or 3.") from None
     major = int(installed.split(".")[0])
-    if major not in (2, 3):
+    if major not in tuple(AirflowVersion):
         raise UsageError(f"--airflow-version auto found Airflow {installed}; pass 2 or 3.")
     click.echo(
         f"--airflow-version auto: writing for Airflow {major} (apache-airflow {installed} is installed)",
         err=True,
     )
-    return major
+    return AirflowVersion(major)
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     """Comma-separated, repeatable option values, as ``kedro run`` takes them."""
     return tuple(dict.fromkeys(v.strip() for value in values for v in value.split(",") if v.strip()))
-
-
-def _command(pipeline: str, options: dict[str, str | None]) -> str:
-    """The command that regenerates one DAG file, without machine-specific paths."""
-    words = ["kedro-taskflow", "generate"]
-    for option, value in options.items():
-        if value is not None:
-            words += [option, value]
-    if pipeline != "__default__":
-        words += ["--pipeline", pipeline]
-    return shlex.join(words)
 
 
 def main() -> None:

@@ -1,13 +1,135 @@
-"""Where each dependency is stated: between task groups when that says exactly the same, else
-between the tasks inside. Pure."""
+"""DagPlan -> a tree of scopes: what each function of the DAG file holds, as plain data. Pure.
+
+A scope is the ``@dag`` function or a ``@task_group`` function: its items (tasks and groups, in
+the order of their first task), the variables it binds, and its ``>>`` statements. Codegen writes
+it node for node; ``kedro-taskflow plan`` prints it. Each dependency is stated between task groups
+when that says exactly the same, else between the tasks inside.
+"""
 
 from __future__ import annotations
 
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from kedro_taskflow import graphs
-from kedro_taskflow.model import Dependency, TaskPlan
+from kedro_taskflow import graphs, naming
+from kedro_taskflow.model import DagPlan, GroupPlan, TaskPlan
+
+Ref = tuple[str, ...]  # a task or group below a scope: ("eu",), or ("eu", "train") inside group eu
+Side = tuple[Ref, ...]  # one side of ``>>``: one reference, or a list of them
+
+
+@dataclass(frozen=True)
+class Task:
+    """A ``@task`` function."""
+
+    name: str  # the task's id within its scope
+    function: str
+    plan: TaskPlan
+
+
+@dataclass(frozen=True)
+class Binding:
+    """``variable = item()``: an item used in more than one statement."""
+
+    variable: str
+    item: str
+
+
+@dataclass(frozen=True)
+class Statement:
+    """``a >> [b, c] >> d`` as its sides; a single side is an item called on its own."""
+
+    sides: tuple[Side, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The ``@dag`` function (``group`` None) or a ``@task_group`` function, and what it holds."""
+
+    name: str  # the dag id, or the group's id within its parent
+    function: str
+    group: GroupPlan | None
+    items: tuple[Task | Scope, ...]  # in the order of their first task
+    bindings: tuple[Binding, ...]
+    statements: tuple[Statement, ...]  # in the order of their first downstream task
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return self.group.path if self.group else ()
+
+
+def scopes(plan: DagPlan, reserved: Iterable[str]) -> Scope:
+    """The DAG's scope tree; ``reserved``: the names the file binds, which no function may take."""
+    reserved = frozenset(reserved)
+    first = first_positions(plan.tasks)
+    stated: dict[tuple[str, ...], list[Dependency]] = defaultdict(list)
+    for d in dependencies(plan.tasks):
+        stated[d.scope].append(d)
+    groups = {g.path: g for g in plan.groups}
+
+    def scope(name: str, function: str, group: GroupPlan | None) -> Scope:
+        path = group.path if group else ()
+        children = _children(plan.tasks, groups, path)
+        names = [c.label if isinstance(c, TaskPlan) else c.path[-1] for c in children]
+        functions = naming.python_names(names, reserved)
+        items = tuple(
+            Task(n, functions[n], c) if isinstance(c, TaskPlan) else scope(n, functions[n], c)
+            for n, c in zip(names, children, strict=True)
+        )
+        bindings, statements = _statements(items, stated[path], lambda ref: first[(*path, *ref)])
+        return Scope(name, function, group, items, bindings, statements)
+
+    return scope(plan.dag_id, naming.python_names([plan.dag_id], reserved)[plan.dag_id], None)
+
+
+def _children(
+    tasks: tuple[TaskPlan, ...], groups: dict[tuple[str, ...], GroupPlan], scope: tuple[str, ...]
+) -> list[TaskPlan | GroupPlan]:
+    """The tasks and groups directly in group ``scope`` (``()``: the DAG), first task first."""
+    depth = len(scope)
+    first: dict[str, TaskPlan | GroupPlan] = {}
+    for t in tasks:
+        if t.group == scope:
+            first[t.label] = t
+        elif t.group[:depth] == scope and t.group[depth] not in first:
+            first[t.group[depth]] = groups[t.group[: depth + 1]]
+    return list(first.values())
+
+
+def _statements(
+    items: tuple[Task | Scope, ...], dependencies: list[Dependency], position_of
+) -> tuple[tuple[Binding, ...], tuple[Statement, ...]]:
+    """Bindings and statements of one scope: the chains of ``>>``, and each item with no
+    dependency called on its own; an item named in more than one statement goes into a variable."""
+    refs = {ref for d in dependencies for ref in (*d.upstream, d.downstream)}
+    found = chains(dependencies, {ref: position_of(ref) for ref in refs})
+    uses = Counter(ref[0] for chain in found for side in chain for ref in side)
+    taken = {item.function for item in items}
+    bindings = tuple(
+        Binding(
+            naming.free_name(f"{item.function}_{'task' if isinstance(item, Task) else 'group'}", taken),
+            item.name,
+        )
+        for item in items
+        if uses[item.name] > 1
+    )
+    statements = [(position_of(chain[1][0]), Statement(tuple(map(tuple, chain)))) for chain in found]
+    statements += [
+        (position_of((item.name,)), Statement((((item.name,),),))) for item in items if not uses[item.name]
+    ]
+    statements.sort(key=lambda pair: pair[0])
+    return bindings, tuple(statement for _, statement in statements)
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """``[upstream, ...] >> downstream``, stated in the function of the group ``scope``."""
+
+    scope: tuple[str, ...]
+    upstream: tuple[Ref, ...]
+    downstream: Ref
 
 
 def dependencies(tasks: tuple[TaskPlan, ...]) -> tuple[Dependency, ...]:
@@ -73,10 +195,6 @@ def _bits(mask: int):
         mask ^= low
 
 
-Ref = tuple[str, ...]  # a task or group below a scope, as in ``Dependency``
-Side = tuple[Ref, ...]  # one side of ``>>``: one reference, or a list of them
-
-
 def chains(dependencies: list[Dependency], position: dict[Ref, int]) -> list[list[Side]]:
     """The ``>>`` statements of one scope, as chains of sides: ``[[a], [b, c], [d]]`` is
     ``a >> [b, c] >> d``. Decided by the graph's shape alone, never by how long names are.
@@ -107,9 +225,7 @@ def chains(dependencies: list[Dependency], position: dict[Ref, int]) -> list[lis
     for _up, down in statements:
         closing[down] = closing.get(down, 0) + 1
     follows = {
-        i: opening[down]
-        for i, (_up, down) in enumerate(statements)
-        if down in opening and closing[down] == 1
+        i: opening[down] for i, (_up, down) in enumerate(statements) if down in opening and closing[down] == 1
     }
     continued = set(follows.values())
     result = []

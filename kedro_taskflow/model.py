@@ -1,8 +1,9 @@
-"""Plain, frozen data passed from the reader through planning to codegen."""
+"""Plain, frozen data passed from the reader through planning: the project, and its task graph."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 TRANSCODING_SEPARATOR = "@"
 
@@ -50,14 +51,20 @@ class ProjectSpec:
         return next((p for p in self.pipelines if p.name == name), None)
 
 
-@dataclass(frozen=True)
-class Deployment:
-    """Where and how the generated DAG finds the project on Airflow workers."""
+class GroupBy(str, Enum):
+    """How nodes become tasks; nodes joined by in-memory datasets always share one."""
 
-    env: str | None = None
-    conf_source: str | None = None
-    project_path: str | None = None  # None: relative to the DAG file, see `levels_up`
-    levels_up: int = 1  # Path(__file__).resolve().parents[levels_up] is the project
+    MEMORY = "memory"  # one task per node, except nodes joined by in-memory datasets
+    NAMESPACE = "namespace"  # one task per top-level namespace as well
+    NONE = "none"  # one task per node; in-memory datasets between nodes are refused
+
+
+class Reason(str, Enum):
+    """Why several nodes share a task."""
+
+    MEMORY = "memory"  # in-memory datasets join them
+    NAMESPACE = "namespace"  # one top-level namespace (GroupBy.NAMESPACE)
+    CYCLE = "cycle"  # apart, their tasks would depend on each other in a cycle
 
 
 @dataclass(frozen=True)
@@ -73,14 +80,13 @@ class Selection:
 @dataclass(frozen=True)
 class TaskPlan:
     task_id: str  # the full Airflow task id: group ids and label joined by "."
-    function_name: str
     nodes: tuple[NodeSpec, ...]  # in run order
     inputs: tuple[str, ...]  # datasets read from outside the task
     outputs: tuple[str, ...]  # datasets written and not only used inside the task
     internal: tuple[str, ...] = ()  # in-memory datasets passed between the task's nodes
     upstream: tuple[str, ...] = ()  # task ids, transitively reduced
     group: tuple[str, ...] = ()  # ids of the nested task groups it is in, outermost first
-    reason: str = ""  # why these nodes share a task, when they are several
+    reason: Reason | None = None  # why these nodes share a task, when they are several
 
     @property
     def node_names(self) -> tuple[str, ...]:
@@ -102,45 +108,17 @@ class GroupPlan:
     """A Kedro namespace as an Airflow task group."""
 
     path: tuple[str, ...]  # group ids from the outermost; path[-1] is this group's id
-    function_name: str
     namespace: str
 
 
 @dataclass(frozen=True)
-class Dependency:
-    """``[upstream, ...] >> downstream``, stated in the function of the group ``scope``.
-
-    References are paths of labels below the scope: ``("eu",)`` is a child group or task,
-    ``("eu", "train")`` the task ``train`` inside child group ``eu``.
-    """
-
-    scope: tuple[str, ...]
-    upstream: tuple[tuple[str, ...], ...]
-    downstream: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class DagPlan:
+    """One pipeline's task graph: what becomes one DAG file, whatever Airflow it is written for."""
+
     dag_id: str
     file_name: str
     project_name: str
     package_name: str
     pipeline: str
-    deployment: Deployment
-    command: str  # the command line that regenerates this file
     tasks: tuple[TaskPlan, ...]  # in a topological order
-    airflow_version: int = 2  # the major version the file is written for
     groups: tuple[GroupPlan, ...] = ()  # parents before children
-    dependencies: tuple[Dependency, ...] = ()
-
-    def children(self, scope: tuple[str, ...] = ()) -> list[TaskPlan | GroupPlan]:
-        """The tasks and groups directly in group ``scope`` (``()``: the DAG), first task first."""
-        depth = len(scope)
-        first: dict[str, tuple[int, TaskPlan | GroupPlan]] = {}
-        groups = {g.path[-1]: g for g in self.groups if g.path[:-1] == scope}
-        for i, t in enumerate(self.tasks):
-            if t.group == scope:
-                first[t.label] = (i, t)
-            elif t.group[:depth] == scope and t.group[depth] not in first:
-                first[t.group[depth]] = (i, groups[t.group[depth]])
-        return [item for _, item in sorted(first.values(), key=lambda pair: pair[0])]

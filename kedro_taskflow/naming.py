@@ -1,4 +1,4 @@
-"""Valid, unique and stable Airflow ids, Python names and file names for Kedro names.
+"""Every name the generator makes: Airflow ids in their task groups, Python names, dag ids.
 
 A name that is already valid is kept as it is. Any other is folded to ASCII and its invalid
 characters become ``_``; when that loses information and two names meet, the changed one gets a
@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import keyword
+import os
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+
+from kedro_taskflow.model import GroupBy, GroupPlan, NodeSpec
 
 TASK_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,250}$")
 GROUP_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,200}$")
 DAG_ID_RE = re.compile(r"^[A-Za-z0-9_]{1,200}$")
-
-# Names the generated module binds itself; a task function must not shadow them.
-RESERVED = frozenset(
-    {"annotations", "dag", "task", "task_group", "pendulum", "Path", "project", "KedroProject"}
-)
 
 _HASH_LEN = 6
 MADE_LEN = 50  # the longest task id, function name or label that we make up
@@ -104,14 +102,15 @@ def group_ids(names: Iterable[str]) -> dict[str, str]:
     )
 
 
-def python_names(names: Iterable[str]) -> dict[str, str]:
-    """Python function names for ids: identifiers, no keywords, nothing the module binds."""
+def python_names(names: Iterable[str], reserved: Iterable[str] = ()) -> dict[str, str]:
+    """Python function names for ids: identifiers, no keywords, nothing in ``reserved``."""
+    reserved = frozenset(reserved)
 
     def convert(name: str) -> str:
         ident = _fold(name, r"[^A-Za-z0-9_]")
         if ident[0].isdigit():
             ident = "_" + ident
-        if keyword.iskeyword(ident) or ident in RESERVED:
+        if keyword.iskeyword(ident) or ident in reserved:
             ident += "_"
         return ident
 
@@ -119,6 +118,15 @@ def python_names(names: Iterable[str]) -> dict[str, str]:
         return name.isidentifier() and name.isascii() and convert(name) == name
 
     return unique(names, convert=convert, is_valid=is_valid, max_len=MADE_LEN)
+
+
+def free_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3``... whichever is not ``taken``; then it is taken."""
+    candidate, n = name, 2
+    while candidate in taken:
+        candidate, n = f"{name}_{n}", n + 1
+    taken.add(candidate)
+    return candidate
 
 
 def readable(name: str, function: str | None, outputs: Iterable[str] = (), inputs: Iterable[str] = ()) -> str:
@@ -166,3 +174,96 @@ def dag_id(package_name: str, pipeline: str) -> str:
     if candidate != original:
         candidate = _with_hash(candidate, original, 199)
     return "_" + candidate if candidate[0].isdigit() else candidate
+
+
+def namespace_of(node: NodeSpec) -> tuple[str, ...]:
+    return tuple(node.namespace.split(".")) if node.namespace else ()
+
+
+def common_namespace(nodes: Iterable[NodeSpec]) -> tuple[str, ...]:
+    return tuple(os.path.commonprefix([namespace_of(n) for n in nodes]))
+
+
+def scoped_task_ids(
+    tasks: Mapping[Hashable, Sequence[NodeSpec]],
+    namespaces: Mapping[Hashable, tuple[str, ...]],
+    group_by: GroupBy,
+) -> tuple[dict[Hashable, tuple[str, tuple[str, ...]]], tuple[GroupPlan, ...]]:
+    """Task ids and task groups, unique within each group, for tasks given as their nodes.
+
+    ``tasks``: each task's nodes in their own dependency order (ties by name); ``namespaces``:
+    the Kedro namespace each task goes in (``()``: the DAG itself). Returns
+    ``{task: (task_id, group ids)}`` and the groups, parents first.
+    """
+    raw_paths = sorted({g[:i] for g in namespaces.values() for i in range(1, len(g) + 1)})
+    ids: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
+    children: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for raw in raw_paths:
+        children[raw[:-1]].append(raw[-1])
+    for raw in raw_paths:  # parents come first in sorted order
+        ids[raw] = (*ids[raw[:-1]], group_ids(children[raw[:-1]])[raw[-1]])
+
+    by_scope: dict[tuple[str, ...], list] = defaultdict(list)
+    for key in tasks:
+        by_scope[namespaces[key]].append(key)
+    result = {}
+    for raw_scope, keys in by_scope.items():
+        scope = ids[raw_scope]
+        raw_labels = _distinct({k: _raw_label(tasks[k], raw_scope, group_by) for k in keys}, tasks)
+        prefix = ".".join(scope)
+        labels = task_ids(
+            raw_labels.values(),
+            max_len=250 - len(prefix) - bool(prefix),
+            taken=[ids[(*raw_scope, c)][-1] for c in children[raw_scope]],
+        )
+        for k in keys:
+            label = labels[raw_labels[k]]
+            result[k] = (f"{prefix}.{label}" if prefix else label, scope)
+    groups = sorted(
+        (GroupPlan(path=ids[raw], namespace=".".join(raw)) for raw in raw_paths), key=lambda g: g.path
+    )
+    return result, tuple(groups)
+
+
+def _local(node: NodeSpec, raw_group: tuple[str, ...]) -> str:
+    prefix = ".".join(raw_group) + "."
+    return node.name[len(prefix) :] if raw_group and node.name.startswith(prefix) else node.name
+
+
+def _readable(node: NodeSpec, raw_group: tuple[str, ...]) -> str:
+    """The node's name within the task group, without the hash Kedro gives unnamed nodes."""
+    local = _local(node, raw_group)
+    short = _local(node, namespace_of(node))
+    if not local.endswith(short):
+        return local
+    name = readable(short, node.func_name, node.outputs, node.inputs)
+    return local[: len(local) - len(short)] + name
+
+
+def _raw_label(nodes: Sequence[NodeSpec], raw_group: tuple[str, ...], group_by: GroupBy) -> str:
+    """A task's name before validation: its node's, its namespace's, or ``<first>_to_<last>``.
+
+    For several nodes, first and last are those of the task's own nodes in their dependency
+    order (ties by name), so the name changes only when the task's nodes do; each is the node's
+    short name (no namespace: a dot would read as a task group) and the whole is at most
+    ``MADE_LEN`` characters long.
+    """
+    top_namespaces = {n.namespace.split(".")[0] for n in nodes if n.namespace}
+    if group_by is GroupBy.NAMESPACE and len(top_namespaces) == 1:
+        return top_namespaces.pop()
+    if len(nodes) == 1:
+        return _readable(nodes[0], raw_group)
+    first, last = (_readable(nodes[i], raw_group).rsplit(".", 1)[-1] for i in (0, -1))
+    return joined(first, last)
+
+
+def _distinct(raw_labels: dict, tasks: Mapping[Hashable, Sequence[NodeSpec]]) -> dict:
+    """Make equal raw labels distinct with a hash of the task's node names."""
+    counts = Counter(raw_labels.values())
+    room = MADE_LEN - 7  # "_" and the hash
+    return {
+        k: label
+        if counts[label] == 1
+        else f"{label[:room]}_{short_hash(chr(0).join(sorted(n.name for n in tasks[k])))}"
+        for k, label in raw_labels.items()
+    }

@@ -1,27 +1,24 @@
-"""ProjectSpec -> DagPlan: which nodes share a task, task order, groups, ids and edges. Pure."""
+"""ProjectSpec -> DagPlan, the task graph: which nodes share a task, task order, groups, edges. Pure."""
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from kedro_taskflow import graphs, naming
-from kedro_taskflow.errors import UsageError
-from kedro_taskflow.layout import dependencies
+from kedro_taskflow.errors import GROUP_BY, PIPELINES, UsageError
 from kedro_taskflow.model import (
     DagPlan,
-    Deployment,
+    GroupBy,
     GroupPlan,
     NodeSpec,
     ProjectSpec,
+    Reason,
     Selection,
     TaskPlan,
     base_dataset,
 )
 from kedro_taskflow.selection import select
-
-GROUP_BY = ("memory", "namespace", "none")
 
 
 def is_free(dataset: str) -> bool:
@@ -52,18 +49,18 @@ def producers(nodes: Iterable[NodeSpec]) -> dict[str, str]:
 def plan_dag(
     spec: ProjectSpec,
     pipeline: str,
-    deployment: Deployment,
-    command: str,
-    group_by: str = "memory",
+    group_by: GroupBy = GroupBy.MEMORY,
     selection: Selection | None = None,
-    airflow_version: int = 2,
 ) -> DagPlan:
+    """One pipeline's (selected) nodes as a task graph."""
     found = spec.pipeline(pipeline)
     available = ", ".join(repr(p.name) for p in spec.pipelines) or "none"
     if found is None:
         raise UsageError(f"Unknown pipeline {pipeline!r}; the project has: {available}.")
     if not found.nodes:
-        raise UsageError(f"Pipeline {pipeline!r} has no nodes: pick another with --pipeline ({available}).")
+        raise UsageError(
+            f"Pipeline {pipeline!r} has no nodes: pick another with ", PIPELINES, f" ({available})."
+        )
     nodes = select(found.nodes, selection or Selection())
     if not nodes:
         raise UsageError(f"The node selection leaves no node of pipeline {pipeline!r}: loosen it.")
@@ -76,24 +73,20 @@ def plan_dag(
         project_name=spec.project_name,
         package_name=spec.package_name,
         pipeline=pipeline,
-        deployment=deployment,
-        command=command,
-        airflow_version=airflow_version,
         tasks=tasks,
         groups=groups,
-        dependencies=dependencies(tasks),
     )
 
 
 def plan_tasks(
-    nodes: Sequence[NodeSpec], persisted: frozenset[str], group_by: str = "memory"
+    nodes: Sequence[NodeSpec], persisted: frozenset[str], group_by: GroupBy = GroupBy.MEMORY
 ) -> tuple[tuple[TaskPlan, ...], tuple[GroupPlan, ...]]:
     """Nodes -> tasks in a topological order, and the task groups that hold them.
 
-    ``memory``: nodes joined by in-memory datasets share a task; ``namespace``: one task per
-    top-level namespace as well; ``none``: one task per node. Tasks that would depend on each
-    other in a cycle are merged, so the task graph is always acyclic.
+    Tasks that would depend on each other in a cycle are merged, so the task graph is always
+    acyclic (see ``GroupBy`` for the rest).
     """
+    group_by = GroupBy(group_by)
     edges = _node_edges(nodes)
     order = graphs.topological(sorted(n.name for n in nodes), edges)  # ties by name: input order is moot
     position = {name: i for i, name in enumerate(order)}
@@ -115,17 +108,21 @@ def plan_tasks(
 
     task_nodes = {p: [by_name[n] for n in members[p]] for p in task_order}
     reasons = {p: _reason(members[p], joined, group_by, by_name) for p in task_order}
-    raw_groups = {p: _common_namespace(task_nodes[p]) if group_by != "namespace" else () for p in task_order}
-    ids, groups = _names(task_order, task_nodes, raw_groups, group_by)
+    namespaces = {
+        p: naming.common_namespace(task_nodes[p]) if group_by is not GroupBy.NAMESPACE else ()
+        for p in task_order
+    }
+    ids, groups = naming.scoped_task_ids(
+        {p: _own_order(task_nodes[p]) for p in task_order}, namespaces, group_by
+    )
 
     tasks = []
     for p in task_order:
         inputs, outputs, internal = _boundary(task_nodes[p], consumers, memory)
-        task_id, function_name, group = ids[p]
+        task_id, group = ids[p]
         tasks.append(
             TaskPlan(
                 task_id=task_id,
-                function_name=function_name,
                 nodes=tuple(task_nodes[p]),
                 inputs=inputs,
                 outputs=outputs,
@@ -144,6 +141,14 @@ def _node_edges(nodes: Sequence[NodeSpec]) -> set[tuple[str, str]]:
     return {
         (producer[base_dataset(d)], n.name) for n in nodes for d in n.inputs if base_dataset(d) in producer
     }
+
+
+def _own_order(nodes: list[NodeSpec]) -> list[NodeSpec]:
+    """A task's nodes in their own dependency order, ties by name: what its name is made from."""
+    if len(nodes) == 1:
+        return nodes
+    by_name = {n.name: n for n in nodes}
+    return [by_name[name] for name in graphs.topological(sorted(by_name), _node_edges(nodes))]
 
 
 def _check_memory_inputs(pipeline: Sequence[NodeSpec], selected: Sequence[NodeSpec], persisted) -> None:
@@ -167,10 +172,8 @@ def _check_memory_inputs(pipeline: Sequence[NodeSpec], selected: Sequence[NodeSp
         )
 
 
-def _join(nodes: Sequence[NodeSpec], memory: set[str], group_by: str) -> dict[str, str]:
+def _join(nodes: Sequence[NodeSpec], memory: set[str], group_by: GroupBy) -> dict[str, str]:
     """Union-find by strategy: each node -> the smallest node name of its set."""
-    if group_by not in GROUP_BY:
-        raise UsageError(f"--group-by must be one of {', '.join(GROUP_BY)}, not {group_by!r}.")
     parent = {n.name: n.name for n in nodes}
 
     def find(x: str) -> str:
@@ -190,11 +193,11 @@ def _join(nodes: Sequence[NodeSpec], memory: set[str], group_by: str) -> dict[st
         for d in dict.fromkeys(map(base_dataset, (*n.outputs, *n.inputs))):
             if d in memory:
                 users[d].append(n.name)
-    if group_by == "none":
+    if group_by is GroupBy.NONE:
         _refuse_split_memory(nodes, users)
     for names in users.values():
         union(names)
-    if group_by == "namespace":
+    if group_by is GroupBy.NAMESPACE:
         by_namespace: dict[str, list[str]] = defaultdict(list)
         for n in nodes:
             if n.namespace:
@@ -214,8 +217,11 @@ def _refuse_split_memory(nodes: Sequence[NodeSpec], users: dict[str, list[str]])
             for d in crossing
         )
         raise UsageError(
-            f"--group-by none would pass in-memory datasets between tasks: {details}. "
-            "Declare them in the catalog, or use --group-by memory."
+            GROUP_BY,
+            f" none would pass in-memory datasets between tasks: {details}. "
+            "Declare them in the catalog, or use ",
+            GROUP_BY,
+            " memory.",
         )
 
 
@@ -229,111 +235,13 @@ def _merge_cycles(joined: dict[str, str], edges: Iterable[tuple[str, str]]) -> d
     return {name: component[s] for name, s in joined.items()}
 
 
-def _reason(members: list[str], joined: dict[str, str], group_by: str, by_name: dict) -> str:
+def _reason(members: list[str], joined: dict[str, str], group_by: GroupBy, by_name: dict) -> Reason | None:
     if len(members) == 1:
-        return ""
+        return None
     if len({joined[n] for n in members}) > 1:
-        return "cycle"
+        return Reason.CYCLE
     in_namespace = any(by_name[n].namespace for n in members)
-    return "namespace" if group_by == "namespace" and in_namespace else "memory"
-
-
-def _namespace(node: NodeSpec) -> tuple[str, ...]:
-    return tuple(node.namespace.split(".")) if node.namespace else ()
-
-
-def _common_namespace(nodes: list[NodeSpec]) -> tuple[str, ...]:
-    return tuple(os.path.commonprefix([_namespace(n) for n in nodes]))
-
-
-def _local(node: NodeSpec, raw_group: tuple[str, ...]) -> str:
-    prefix = ".".join(raw_group) + "."
-    return node.name[len(prefix) :] if raw_group and node.name.startswith(prefix) else node.name
-
-
-def _readable(node: NodeSpec, raw_group: tuple[str, ...]) -> str:
-    """The node's name within the task group, without the hash Kedro gives unnamed nodes."""
-    local = _local(node, raw_group)
-    short = _local(node, _namespace(node))
-    if not local.endswith(short):
-        return local
-    readable = naming.readable(short, node.func_name, node.outputs, node.inputs)
-    return local[: len(local) - len(short)] + readable
-
-
-def _raw_label(nodes: list[NodeSpec], raw_group: tuple[str, ...], group_by: str) -> str:
-    """A task's name before validation: its node's, its namespace's, or ``<first>_to_<last>``.
-
-    For several nodes, first and last are those of the task's own nodes in their dependency
-    order (ties by name), so the name changes only when the task's nodes do; each is the node's
-    short name (no namespace: a dot would read as a task group) and the whole is at most
-    ``naming.MADE_LEN`` characters long.
-    """
-    top_namespaces = {n.namespace.split(".")[0] for n in nodes if n.namespace}
-    if group_by == "namespace" and len(top_namespaces) == 1:
-        return top_namespaces.pop()
-    if len(nodes) == 1:
-        return _readable(nodes[0], raw_group)
-    edges = {(a, b) for a, b in _node_edges(nodes)}
-    own_order = graphs.topological(sorted(n.name for n in nodes), edges)
-    by_name = {n.name: n for n in nodes}
-    first, last = (_readable(by_name[own_order[i]], raw_group).rsplit(".", 1)[-1] for i in (0, -1))
-    return naming.joined(first, last)
-
-
-def _names(order, task_nodes, raw_groups, group_by):
-    """Task ids, function names and group paths, unique within each task group.
-
-    Returns ``{part: (task_id, function_name, group ids)}`` and the groups, parents first.
-    """
-    raw_paths = sorted({g[:i] for g in raw_groups.values() for i in range(1, len(g) + 1)})
-    group_ids: dict[tuple[str, ...], tuple[str, ...]] = {(): ()}
-    children: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    for raw in raw_paths:
-        children[raw[:-1]].append(raw[-1])
-    for raw in raw_paths:  # parents come first in sorted order
-        group_ids[raw] = (*group_ids[raw[:-1]], naming.group_ids(children[raw[:-1]])[raw[-1]])
-
-    by_scope: dict[tuple[str, ...], list] = defaultdict(list)
-    for p in order:
-        by_scope[raw_groups[p]].append(p)
-    result, groups = {}, []
-    for raw_scope in sorted(set(by_scope) | set(group_ids)):
-        scope = group_ids[raw_scope]
-        child_ids = [group_ids[(*raw_scope, c)][-1] for c in children[raw_scope]]
-        parts = by_scope.get(raw_scope, [])
-        raw_labels = _distinct({p: _raw_label(task_nodes[p], raw_scope, group_by) for p in parts}, task_nodes)
-        prefix = ".".join(scope)
-        labels = naming.task_ids(
-            raw_labels.values(), max_len=250 - len(prefix) - bool(prefix), taken=child_ids
-        )
-        functions = naming.python_names([*child_ids, *labels.values()])
-        for p in parts:
-            label = labels[raw_labels[p]]
-            result[p] = (f"{prefix}.{label}" if prefix else label, functions[label], scope)
-        for c in children[raw_scope]:
-            raw = (*raw_scope, c)
-            groups.append(
-                GroupPlan(
-                    path=group_ids[raw], function_name=functions[group_ids[raw][-1]], namespace=".".join(raw)
-                )
-            )
-    groups.sort(key=lambda g: g.path)
-    return result, tuple(groups)
-
-
-def _distinct(raw_labels: dict, task_nodes: dict) -> dict:
-    """Make equal raw labels distinct with a hash of the task's node names."""
-    counts = defaultdict(int)
-    for label in raw_labels.values():
-        counts[label] += 1
-    room = naming.MADE_LEN - 7  # "_" and the hash
-    return {
-        p: label
-        if counts[label] == 1
-        else f"{label[:room]}_{naming.short_hash(chr(0).join(sorted(n.name for n in task_nodes[p])))}"
-        for p, label in raw_labels.items()
-    }
+    return Reason.NAMESPACE if group_by is GroupBy.NAMESPACE and in_namespace else Reason.MEMORY
 
 
 def _boundary(

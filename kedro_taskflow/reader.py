@@ -8,7 +8,7 @@ from pathlib import Path
 
 import tomllib
 
-from kedro_taskflow.errors import UsageError
+from kedro_taskflow.errors import ENV, PROJECT_PATH, UsageError
 from kedro_taskflow.model import NodeSpec, PipelineSpec, ProjectSpec
 from kedro_taskflow.runtime.task_logging import KEDRO_NOISE
 
@@ -22,8 +22,9 @@ def find_project(start: Path) -> Path:
         if _is_kedro_project(folder):
             return folder
     raise UsageError(
-        f"No Kedro project at or above {start}: "
-        "pass --project-path (a folder with a pyproject.toml that has [tool.kedro])."
+        f"No Kedro project at or above {start}: pass ",
+        PROJECT_PATH,
+        " (a folder with a pyproject.toml that has [tool.kedro]).",
     )
 
 
@@ -31,7 +32,7 @@ def check_project(path: Path) -> Path:
     path = path.expanduser().resolve()
     if not path.is_dir():
         raise UsageError(
-            f"Project path {path} does not exist: pass --project-path pointing at a Kedro project."
+            f"Project path {path} does not exist: pass ", PROJECT_PATH, " pointing at a Kedro project."
         )
     if not _is_kedro_project(path):
         raise UsageError(
@@ -57,7 +58,9 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
         )
     if env is not None and conf_source is None and not (path / "conf" / env).is_dir():
         raise UsageError(
-            f"Environment {env!r} has no folder conf/{env} in {path}: create it or pass an existing --env."
+            f"Environment {env!r} has no folder conf/{env} in {path}: create it or pass an existing ",
+            ENV,
+            ".",
         )
     # Kedro's default logging prints INFO lines to stdout, where `plan --json` writes.
     os.environ.setdefault("KEDRO_LOGGING_CONFIG", str(Path(__file__).with_name("kedro_logging.yml")))

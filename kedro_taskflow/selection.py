@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from kedro_taskflow.errors import UsageError
+from kedro_taskflow.errors import FROM_NODES, NODES, TO_NODES, UsageError
 from kedro_taskflow.model import NodeSpec, Selection, base_dataset
 
 
@@ -14,13 +14,13 @@ def select(nodes: Sequence[NodeSpec], selection: Selection) -> tuple[NodeSpec, .
     names = [n.name for n in nodes]
     keep = set(names)
     for option, wanted in (
-        ("--nodes", selection.nodes),
-        ("--from-nodes", selection.from_nodes),
-        ("--to-nodes", selection.to_nodes),
+        (NODES, selection.nodes),
+        (FROM_NODES, selection.from_nodes),
+        (TO_NODES, selection.to_nodes),
     ):
         unknown = sorted(set(wanted) - keep if wanted else set())
         if unknown:
-            raise UsageError(f"{option}: no node named {', '.join(map(repr, unknown))} in the pipeline.")
+            raise UsageError(option, f": no node named {', '.join(map(repr, unknown))} in the pipeline.")
     if selection.tags:
         keep &= {n.name for n in nodes if set(n.tags) & set(selection.tags)}
     if selection.nodes:

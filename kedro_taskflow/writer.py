@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from kedro_taskflow.errors import UsageError
+from kedro_taskflow.errors import TARGET_DIR, UsageError
 
 
 def changed(files: dict[Path, str]) -> list[Path]:
@@ -52,14 +52,14 @@ def write(files: dict[Path, str]) -> list[Path]:
 def prepare_dir(target: Path) -> None:
     """Make sure ``target`` is a writable folder before anything is written."""
     if target.exists() and not target.is_dir():
-        raise UsageError(f"Target {target} is a file, not a folder: pass another --target-dir.")
+        raise UsageError(f"Target {target} is a file, not a folder: pass another ", TARGET_DIR, ".")
     try:
         target.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=target):
             pass
     except OSError as exc:
         raise UsageError(
-            f"Target {target} is not writable ({exc.strerror or exc}): pass another --target-dir."
+            f"Target {target} is not writable ({exc.strerror or exc}): pass another ", TARGET_DIR, "."
         ) from exc
 
 

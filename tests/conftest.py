@@ -1,36 +1,25 @@
-"""Shared fixtures: a quiet, isolated Kedro and Airflow environment for every test."""
+"""Fixtures: a quiet, isolated Kedro and Airflow environment for every test, and the DAG files
+generated once per session. Helpers live in ``support/``."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from support.cases import CASES
+from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, SNAPSHOTS, require_airflow3, run
+from support.kedro_projects import write_project
+from support.snapshots import SNAPSHOT_CASES, generate
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
+
+from kedro_taskflow.target import AirflowVersion
 
 # Property tests: CI-friendly by default; `pytest --hypothesis-profile=deep` runs far more examples.
 settings.register_profile("ci", max_examples=60, deadline=None)
 settings.register_profile("deep", max_examples=1500, deadline=None)
 settings.load_profile("ci")
-
-TESTS = Path(__file__).parent
-ROOT = TESTS.parent
-EXAMPLE = ROOT / "examples" / "spaceflights"
-EXAMPLES = {"spaceflights": EXAMPLE, "fleet": ROOT / "examples" / "fleet"}
-EXAMPLE_PIPELINES = {
-    "spaceflights": ("__default__", "data_processing", "data_science"),
-    "fleet": ("__default__", "regional", "reporting", "handover"),
-}
-SNAPSHOTS = TESTS / "snapshots"
-BIN = Path(sys.executable).parent
-# A second virtual environment with Airflow 3 (scripts/setup.sh makes it).
-AIRFLOW3_PYTHON = Path(
-    os.environ.get("KEDRO_TASKFLOW_AIRFLOW3_PYTHON", ROOT / ".venv-airflow3" / "bin" / "python")
-)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -90,31 +79,6 @@ def airflow3(tmp_path_factory) -> dict:
     return {"python": str(AIRFLOW3_PYTHON), "env": env, "bin": AIRFLOW3_PYTHON.parent}
 
 
-def require_airflow3() -> None:
-    """Skip the test when there is no Airflow 3 environment, or fail where one is required."""
-    if not AIRFLOW3_PYTHON.exists():
-        message = f"no Airflow 3 environment at {AIRFLOW3_PYTHON}: run scripts/setup.sh"
-        if os.environ.get("KEDRO_TASKFLOW_REQUIRE_AIRFLOW3"):
-            pytest.fail(message)
-        pytest.skip(message)
-
-
-def run(args, cwd=None, env=None, check=True, timeout=300) -> subprocess.CompletedProcess:
-    """Run a command of this virtual environment; on failure, show its output."""
-    result = subprocess.run(
-        args, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True, timeout=timeout
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"{args} exited {result.returncode}\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-def probe_airflow(files: list[Path], python: str = sys.executable, env: dict | None = None) -> dict:
-    """What a real Airflow DagBag sees in each file, loaded in a fresh interpreter."""
-    result = run([python, str(TESTS / "airflow_probe.py"), *map(str, files)], env=env)
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 class PythonSnapshot(SingleFileSnapshotExtension):
     """Snapshots as real .py files in tests/snapshots/, so reviewers read them as Python."""
 
@@ -129,3 +93,31 @@ class PythonSnapshot(SingleFileSnapshotExtension):
 @pytest.fixture
 def snapshot_py(snapshot):
     return snapshot.use_extension(PythonSnapshot)
+
+
+@pytest.fixture(scope="session")
+def case_projects(tmp_path_factory) -> dict:
+    """Project name -> folder: the bundled examples, and the small cases written to disk."""
+    root = tmp_path_factory.mktemp("projects")
+    return {**EXAMPLES, **{name: write_project(root, project) for name, project in CASES.items()}}
+
+
+@pytest.fixture(scope="session")
+def generated(case_projects) -> dict[tuple[str, AirflowVersion], str]:
+    """(snapshot id, Airflow version) -> generated source, made once for the whole session."""
+    return {
+        (i, v): generate(case_projects[SNAPSHOT_CASES[i][0]], i, v)
+        for i in SNAPSHOT_CASES
+        for v in AirflowVersion
+    }
+
+
+@pytest.fixture(scope="session")
+def dag_files(generated, tmp_path_factory) -> dict:
+    """(snapshot id, Airflow version) -> the generated source in a file of its own."""
+    folder = tmp_path_factory.mktemp("dag_files")
+    paths = {}
+    for (snapshot_id, version), text in generated.items():
+        paths[snapshot_id, version] = folder / f"{snapshot_id}-airflow{version.value}.py"
+        paths[snapshot_id, version].write_text(text, encoding="utf-8")
+    return paths

@@ -1,4 +1,5 @@
-"""Every snapshot loads in a real Airflow 2.11 DagBag, cleanly, and means the Kedro pipeline."""
+"""Every snapshot case, written for each Airflow, loads in a real DagBag of that Airflow (2.11, 3.3)
+cleanly, and means the Kedro pipeline."""
 
 from __future__ import annotations
 
@@ -9,20 +10,20 @@ import sys
 from pathlib import Path
 
 import pytest
-from cases import CASES
-from conftest import EXAMPLES, SNAPSHOTS, probe_airflow
-from dag_source import closure, task_nodes
-from kedro_graph import kedro_edges
-from kedro_projects import full_name
-from test_snapshots import IDS, SNAPSHOT_CASES
+from support.cases import CASES
+from support.dag_source import closure, task_nodes
+from support.environment import EXAMPLES, probe_airflow
+from support.kedro_graph import kedro_edges
+from support.kedro_projects import full_name
+from support.snapshots import IDS, SNAPSHOT_CASES
 
 from kedro_taskflow.reader import read_project
+from kedro_taskflow.target import AirflowVersion
 
 pytestmark = pytest.mark.airflow
 
-FILES = {i: SNAPSHOTS / "test_snapshots" / f"test_dag_source[{i}].py" for i in IDS}
-FOR_AIRFLOW_3 = {i for i in IDS if SNAPSHOT_CASES[i][2].get("airflow_version") == "3"}
-FOR_AIRFLOW_2 = set(IDS) - FOR_AIRFLOW_3
+AIRFLOW_2, AIRFLOW_3 = AirflowVersion.AIRFLOW_2, AirflowVersion.AIRFLOW_3
+CASE_VERSIONS = [pytest.param(i, v, id=f"{i}-airflow{v.value}") for i in IDS for v in AirflowVersion]
 
 
 def _probe(files, tmp_path_factory, python=sys.executable, env=None) -> dict:
@@ -39,31 +40,30 @@ def _probe(files, tmp_path_factory, python=sys.executable, env=None) -> dict:
 
 
 @pytest.fixture(scope="module")
-def airflow2_report(tmp_path_factory) -> dict:
-    """Airflow 2.11 loading every snapshot written for Airflow 2."""
-    return _probe([FILES[i] for i in FOR_AIRFLOW_2], tmp_path_factory)
+def airflow2_report(tmp_path_factory, dag_files) -> dict:
+    """Airflow 2.11 loading every file written for Airflow 2."""
+    return _probe([dag_files[i, AIRFLOW_2] for i in IDS], tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
-def airflow3_report(tmp_path_factory, airflow3) -> dict:
-    """Airflow 3 loading every snapshot: those written for it, and those written for Airflow 2."""
-    return _probe(FILES.values(), tmp_path_factory, airflow3["python"], airflow3["env"])
+def airflow3_report(tmp_path_factory, airflow3, dag_files) -> dict:
+    """Airflow 3 loading every file: those written for it, and those written for Airflow 2."""
+    return _probe(dag_files.values(), tmp_path_factory, airflow3["python"], airflow3["env"])
 
 
 @pytest.fixture
-def airflow_report(request):
-    """What the Airflow each snapshot is written for saw in it."""
-    snapshot_id = request.node.callspec.params["snapshot_id"]
-    return request.getfixturevalue("airflow3_report" if snapshot_id in FOR_AIRFLOW_3 else "airflow2_report")
+def seen(request, dag_files) -> dict:
+    """What the Airflow a file is written for saw in it."""
+    snapshot_id, version = (
+        request.node.callspec.params["snapshot_id"],
+        request.node.callspec.params["version"],
+    )
+    report = request.getfixturevalue("airflow3_report" if version is AIRFLOW_3 else "airflow2_report")
+    return report[dag_files[snapshot_id, version]]
 
 
-def test_every_snapshot_is_covered():
-    assert set(FILES.values()) == set((SNAPSHOTS / "test_snapshots").glob("*.py"))
-
-
-@pytest.mark.parametrize("snapshot_id", IDS)
-def test_loads_without_errors_or_warnings(snapshot_id, airflow_report):
-    seen = airflow_report[FILES[snapshot_id]]
+@pytest.mark.parametrize(("snapshot_id", "version"), CASE_VERSIONS)
+def test_loads_without_errors_or_warnings(snapshot_id, version, seen):
     assert seen["errors"] == {}
     assert seen["warnings"] == []
     assert len(seen["dags"]) == 1
@@ -87,16 +87,16 @@ def _kedro_edges(case: str, pipeline: str, tags: tuple[str, ...]) -> tuple[set[s
     return names, {(a, b) for a, b in edges if a in names and b in names}
 
 
-@pytest.mark.parametrize("snapshot_id", IDS)
-def test_task_graph_is_the_kedro_graph(snapshot_id, airflow_report):
-    (dag,) = airflow_report[FILES[snapshot_id]]["dags"].values()
-    nodes_of = task_nodes(FILES[snapshot_id].read_text())
+@pytest.mark.parametrize(("snapshot_id", "version"), CASE_VERSIONS)
+def test_task_graph_is_the_kedro_graph(snapshot_id, version, seen, dag_files):
+    (dag,) = seen["dags"].values()
+    nodes_of = task_nodes(dag_files[snapshot_id, version].read_text())
     case, pipeline, options = SNAPSHOT_CASES[snapshot_id]
     assert set(nodes_of) == set(dag), "every Airflow task comes from one @task function"
     for task_id in dag:
         assert re.fullmatch(r"[A-Za-z0-9_.-]{1,250}", task_id)
 
-    names, kedro_edges = _kedro_edges(case, pipeline, options.get("tags", ()))
+    names, kedro_edges = _kedro_edges(case, pipeline, options.selection.tags)
     task_of = {node: task for task, nodes in nodes_of.items() for node in nodes}
     assert sorted(task_of) == sorted(names) == sorted(n for ns in nodes_of.values() for n in ns), (
         "each node runs in exactly one task"
@@ -111,11 +111,11 @@ def test_task_graph_is_the_kedro_graph(snapshot_id, airflow_report):
     assert not any(a == b for a, b in closure(airflow_edges)), "no cycle"
 
 
-@pytest.mark.parametrize("snapshot_id", sorted(FOR_AIRFLOW_2))
+@pytest.mark.parametrize("snapshot_id", IDS)
 def test_airflow_2_output_also_loads_on_airflow_3_with_only_deprecation_warnings(
-    snapshot_id, airflow3_report
+    snapshot_id, airflow3_report, dag_files
 ):
-    seen = airflow3_report[FILES[snapshot_id]]
+    seen = airflow3_report[dag_files[snapshot_id, AIRFLOW_2]]
     assert seen["errors"] == {}
     assert seen["warnings"], "Airflow 3 deprecates airflow.decorators"
     assert all(
@@ -128,8 +128,8 @@ def test_airflow_2_output_also_loads_on_airflow_3_with_only_deprecation_warnings
     ), seen["warnings"]
 
 
-def test_hostile_names_stay_literals():
-    source = FILES["hostile_project-0"].read_text()
+def test_hostile_names_stay_literals(generated):
+    source = generated["hostile_project-default", AIRFLOW_2]
     tree = ast.parse(source)
     strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     assert any("PWNED" in s for s in strings), "the marker dataset is documented"

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sys
 
-from cases import MEMORY, NAMESPACED
-from conftest import BIN, run
-from kedro_projects import write_project
-from test_airflow_load import FILES, FOR_AIRFLOW_2, FOR_AIRFLOW_3
+from support.cases import MEMORY, NAMESPACED
+from support.environment import BIN, run
+from support.kedro_projects import write_project
+
+from kedro_taskflow.target import AirflowVersion
 
 
 def ruff_air(files) -> list[dict]:
@@ -18,12 +19,12 @@ def ruff_air(files) -> list[dict]:
     return json.loads(result.stdout)
 
 
-def test_airflow_3_output_passes_every_airflow_rule():
-    assert ruff_air(FILES[i] for i in FOR_AIRFLOW_3) == []
+def test_airflow_3_output_passes_every_airflow_rule(dag_files):
+    assert ruff_air(p for (_, v), p in dag_files.items() if v is AirflowVersion.AIRFLOW_3) == []
 
 
-def test_airflow_2_output_meets_only_the_rule_that_airflow_3_moved_the_decorators():
-    findings = ruff_air(FILES[i] for i in FOR_AIRFLOW_2)
+def test_airflow_2_output_meets_only_the_rule_that_airflow_3_moved_the_decorators(dag_files):
+    findings = ruff_air(p for (_, v), p in dag_files.items() if v is AirflowVersion.AIRFLOW_2)
     assert findings, "AIR311 suggests airflow.sdk, which Airflow 2 does not have"
     assert {f["code"] for f in findings} == {"AIR311"}
     assert all(f["message"].startswith("`airflow.decorators.") for f in findings)

@@ -12,9 +12,9 @@ import subprocess
 import sys
 
 import pytest
-from cases import CHAIN, MEMORY, NAMESPACED
-from conftest import BIN, EXAMPLE, ROOT, run
-from kedro_projects import Node, write_project
+from support.cases import CHAIN, MEMORY, NAMESPACED
+from support.environment import BIN, EXAMPLE, ROOT, run
+from support.kedro_projects import Node, write_project
 
 
 def cli(*args, cwd, check=True):

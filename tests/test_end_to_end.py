@@ -8,24 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from cases import CASES
-from conftest import BIN, EXAMPLES, TESTS, run
-from kedro_projects import write_project
+from support.cases import CASES
+from support.environment import BIN, EXAMPLES, SUPPORT, outputs, run
+from support.kedro_projects import write_project
 
 pytestmark = pytest.mark.airflow
-
-
-def outputs(project: Path) -> dict[str, bytes]:
-    """Every file a run wrote under data/, versioned datasets keyed without their timestamp."""
-    result = {}
-    for path in sorted((project / "data").rglob("*")):
-        relative = path.relative_to(project / "data")
-        if path.is_file() and relative.parts[0] != "01_raw" and path.name != ".gitkeep":
-            parts = relative.parts
-            if len(parts) >= 3 and parts[-3] == parts[-1]:  # name/<version>/name
-                parts = (*parts[:-2], parts[-1])
-            result["/".join(parts)] = path.read_bytes()
-    return result
 
 
 def run_dag(project: Path, dag_id: str, tmp_path: Path, *options: str, airflow: dict | None = None) -> dict:
@@ -38,7 +25,7 @@ def run_dag(project: Path, dag_id: str, tmp_path: Path, *options: str, airflow: 
     elsewhere = tmp_path / "worker_cwd"
     elsewhere.mkdir()
     python, env = (airflow["python"], airflow["env"]) if airflow else (sys.executable, None)
-    result = run([python, str(TESTS / "airflow_run.py"), str(dag_file), dag_id], cwd=elsewhere, env=env)
+    result = run([python, str(SUPPORT / "airflow_run.py"), str(dag_file), dag_id], cwd=elsewhere, env=env)
     assert not any(elsewhere.iterdir()), "the runner must not depend on or write to the working directory"
     return json.loads(result.stdout.strip().splitlines()[-1])
 

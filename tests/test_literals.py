@@ -1,4 +1,4 @@
-"""Literals from project strings (nothing in them can become code), and dependency chains."""
+"""Literals from project strings: nothing in them can become code."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import ast
 import inspect
 import io
 import tokenize
-from collections import Counter
 
 import black
 import pytest
@@ -15,8 +14,6 @@ from hypothesis import strategies as st
 
 from kedro_taskflow.codegen import BLACK_MODE
 from kedro_taskflow.codegen.literals import docstring, string
-from kedro_taskflow.layout import chains
-from kedro_taskflow.model import Dependency
 
 HOSTILE = [
     '"',
@@ -167,60 +164,3 @@ def test_docstring_drops_trailing_blank_lines(text):
 def test_docstring_uses_triple_quotes_for_prose():
     assert docstring("Summary.\n\nMore.", "    ").value == '"""Summary.\n\n    More.\n    """'
     assert docstring("a\\b -> c", "    ").value == 'r"""a\\b -> c"""'
-
-
-# --- dependency chains ------------------------------------------------------------------------
-
-
-def assert_chains_express(upstream: dict[str, list[str]]) -> list:
-    """``upstream``: item -> its upstream items, in a topological order of the items. Returns
-    the statements as ``[[side, ...], ...]`` with each side a tuple of item names."""
-    deps = [Dependency((), tuple((u,) for u in ups), (t,)) for t, ups in upstream.items() if ups]
-    position = {(t,): i for i, t in enumerate(upstream)}
-    statements = [[tuple(r[0] for r in side) for side in chain] for chain in chains(deps, position)]
-    expressed = Counter()
-    for chain in statements:
-        assert len(chain) >= 2, statements
-        for left, right in zip(chain, chain[1:], strict=False):
-            assert len(left) == 1 or len(right) == 1, "[a, b] >> [c, d] is not valid Airflow"
-            expressed.update((u, d) for u in left for d in right)
-    edges = {(u, t) for t, ups in upstream.items() for u in ups}
-    assert set(expressed) == edges and all(n == 1 for n in expressed.values()), statements
-    # One statement per upstream side: no side opens two statements.
-    opened = Counter(side for chain in statements for side in chain[:-1])
-    assert max(opened.values(), default=1) == 1, statements
-    return statements
-
-
-def test_chains_of_a_line_fan_out_and_fan_in():
-    assert assert_chains_express({"a": [], "b": ["a"], "c": ["b"]}) == [[("a",), ("b",), ("c",)]]
-    assert assert_chains_express({"a": [], "b": [], "c": ["a", "b"], "d": ["c"]}) == [
-        [("a", "b"), ("c",), ("d",)]
-    ]
-    six = {"combine": [], **{x: ["combine"] for x in "abcdef"}}
-    assert assert_chains_express(six) == [[("combine",), tuple("abcdef")]]
-    assert assert_chains_express({"a": [], "b": ["a"], "c": ["a"], "d": ["b", "c"]}) == [
-        [("a",), ("b", "c"), ("d",)]
-    ]
-    assert assert_chains_express({"alone": []}) == []
-
-
-def test_shared_downstream_lists_are_not_joined_into_list_to_list():
-    statements = assert_chains_express({"a": [], "b": [], "c": ["a", "b"], "d": ["a", "b"]})
-    assert statements == [[("a",), ("c", "d")], [("b",), ("c", "d")]]
-
-
-@st.composite
-def dags(draw):
-    count = draw(st.integers(1, 25))
-    ids = [f"t{i}" for i in range(count)]
-    return {
-        t: draw(st.lists(st.sampled_from(ids[:i]), unique=True, max_size=3)) if i else []
-        for i, t in enumerate(ids)
-    }
-
-
-@settings(deadline=None)
-@given(dags())
-def test_chains_express_every_edge_once(upstream):
-    assert_chains_express(upstream)

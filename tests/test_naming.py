@@ -9,12 +9,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kedro_taskflow import naming
-from kedro_taskflow.naming import DAG_ID_RE, RESERVED, TASK_ID_RE, dag_id, python_names, task_ids
+from kedro_taskflow.codegen.dag_module import BOUND_NAMES as RESERVED
+from kedro_taskflow.naming import DAG_ID_RE, TASK_ID_RE, dag_id, task_ids
 
 # Short names over a small alphabet meet each other often after folding; long ones hit the limits.
 _colliding = st.text(alphabet="ab-_. éé日🚀0", max_size=6)
 _long = st.text(alphabet="ab-_é", min_size=240, max_size=300)
 names_lists = st.lists(st.one_of(_colliding, _long, st.text()), unique=True, max_size=20)
+
+
+def python_names(names):
+    """Function names in a generated module, which binds ``RESERVED`` itself."""
+    return naming.python_names(names, RESERVED)
+
+
+def test_reserved_names_are_what_the_generated_module_binds():
+    assert {"dag", "task", "task_group", "pendulum", "Path", "project", "KedroProject"} == RESERVED
 
 
 def assert_valid_python_name(name: str) -> None:
@@ -219,3 +229,10 @@ def test_dag_ids_are_valid_and_distinct_for_distinct_pipelines(pipelines):
     assert len(ids) == len(pipelines)
     assert all(DAG_ID_RE.match(i) and not i[0].isdigit() for i in ids)
     assert {dag_id("fleet", p) for p in reversed(pipelines)} == ids
+
+
+def test_free_name_counts_up_past_taken_names_and_takes_its_own():
+    taken = {"eu_group", "eu_group_2"}
+    assert naming.free_name("eu_group", taken) == "eu_group_3"
+    assert naming.free_name("us_group", taken) == "us_group"
+    assert taken == {"eu_group", "eu_group_2", "eu_group_3", "us_group"}

@@ -8,15 +8,16 @@ from collections import Counter
 import pytest
 from hypothesis import given, settings
 from kedro.pipeline.transcoding import _strip_transcoding
-from kedro_graph import kedro_edges
-from strategies import is_free, pipelines
+from support.kedro_graph import kedro_edges
+from support.strategies import is_free, pipelines
 
 from kedro_taskflow.codegen import render
 from kedro_taskflow.errors import UsageError
-from kedro_taskflow.layout import dependencies
-from kedro_taskflow.model import Deployment, NodeSpec, PipelineSpec, ProjectSpec, Selection
+from kedro_taskflow.layout import Task, scopes
+from kedro_taskflow.model import DagPlan, GroupBy, NodeSpec, PipelineSpec, ProjectSpec, Reason, Selection
 from kedro_taskflow.naming import GROUP_ID_RE, TASK_ID_RE
-from kedro_taskflow.planning import GROUP_BY, plan_dag, plan_tasks
+from kedro_taskflow.planning import plan_dag, plan_tasks
+from kedro_taskflow.target import Deployment, Target
 
 
 def node(name, inputs=(), outputs=(), namespace=None):
@@ -31,6 +32,19 @@ def plan(nodes, persisted=()):
 
 def by_id(tasks):
     return {t.task_id: t for t in tasks}
+
+
+def functions(tasks, groups=()):
+    """Task id -> the Python function codegen writes for it (layout names them)."""
+    dag = DagPlan("dag", "dag.py", "Project", "project", "__default__", tuple(tasks), tuple(groups))
+    result, stack = {}, [scopes(dag, reserved=())]
+    while stack:
+        for item in stack.pop().items:
+            if isinstance(item, Task):
+                result[item.plan.task_id] = item.function
+            else:
+                stack.append(item)
+    return result
 
 
 def closure(edges):
@@ -76,7 +90,7 @@ def test_persisted_chain_gives_one_task_per_node_named_after_it():
         ("b", ("b",), ("a",)),
         ("c", ("c",), ("b",)),
     ]
-    assert [t.function_name for t in tasks] == ["a", "b", "c"]
+    assert list(functions(tasks).values()) == ["a", "b", "c"]
     assert by_id(tasks)["b"].inputs == ("x", "params:rate")
     assert by_id(tasks)["b"].outputs == ("y",)
     assert all(t.internal == () for t in tasks)
@@ -90,7 +104,7 @@ def test_nodes_joined_by_an_in_memory_dataset_share_one_task():
     ]
     merged = tasks[0]
     assert (merged.inputs, merged.outputs, merged.internal) == (("raw", "params:rate"), ("y",), ("x",))
-    assert merged.reason == "memory"
+    assert merged.reason is Reason.MEMORY
 
 
 def test_parameters_never_join_nodes():
@@ -116,7 +130,7 @@ def test_kedro_airflow_cycle_case_is_merged_into_one_acyclic_task():
         ("n4", ("n4",), ("n1_to_n3",)),
     ]
     merged = tasks[0]
-    assert merged.reason == "cycle"
+    assert merged.reason is Reason.CYCLE
     assert (merged.inputs, merged.outputs, merged.internal) == (("raw",), ("d1", "d2", "out"), ("m",))
 
 
@@ -132,18 +146,25 @@ def test_merged_task_is_named_after_its_first_and_last_node_short_names():
     nodes = [
         NodeSpec("split_data__3c1a939c", None, ("table",), ("m",), func_name="split_data"),
         NodeSpec("train.rf.fit", "train.rf", ("m",), ("model",)),
-        NodeSpec("train.rf.evaluate_model__cefff325", "train.rf", ("model", "m"), ("metrics",),
-                 func_name="evaluate_model"),
+        NodeSpec(
+            "train.rf.evaluate_model__cefff325",
+            "train.rf",
+            ("model", "m"),
+            ("metrics",),
+            func_name="evaluate_model",
+        ),
     ]
     (task,) = plan(nodes, {"table", "metrics"})
-    assert (task.task_id, task.function_name, task.group) == ("split_data_to_evaluate_model",) * 2 + ((),)
+    assert (task.task_id, functions([task])[task.task_id], task.group) == (
+        "split_data_to_evaluate_model",
+    ) * 2 + ((),)
 
 
 def test_merged_task_names_are_short_and_do_not_depend_on_unrelated_nodes():
     long_a, long_b = "preprocess_" + "a" * 40, "evaluate_" + "b" * 40
     nodes = [node(long_a, ["raw"], ["m"]), node(long_b, ["m"], ["out"])]
     (task,) = plan(nodes, {"raw", "out"})
-    assert len(task.task_id) <= 50 and len(task.function_name) <= 50
+    assert len(task.task_id) <= 50 and len(functions([task])[task.task_id]) <= 50
     assert task.task_id.startswith("preprocess_") and "_to_evaluate_" in task.task_id
     # A node that runs before both, in another task, changes nothing.
     more = plan([node("zz_first", [], ["raw"]), *nodes], {"raw", "out"})
@@ -197,13 +218,13 @@ def test_transcoded_memory_refusals_and_selection_use_the_base_name():
     nodes = (node("write", ["raw"], ["x@json"]), node("read", ["x@text"], ["out"]))
     refusal = r"in-memory datasets between tasks: 'x' \(made by 'write', read by 'read'\)"
     with pytest.raises(UsageError, match=refusal):
-        plan_tasks(nodes, frozenset({"raw", "out"}), "none")
+        plan_tasks(nodes, frozenset({"raw", "out"}), GroupBy.NONE)
     project = spec(PipelineSpec("__default__", nodes), persisted={"raw", "out", "x@json", "x@text"})
-    dag = plan_dag(project, "__default__", Deployment(), "cmd", selection=Selection(from_nodes=("write",)))
+    dag = plan_dag(project, "__default__", selection=Selection(from_nodes=("write",)))
     assert [t.task_id for t in dag.tasks] == ["write", "read"]
     project = spec(PipelineSpec("__default__", nodes), persisted={"raw", "out", "x@json"})
     with pytest.raises(UsageError, match=r"producers of in-memory datasets: 'x' \(made by 'write'"):
-        plan_dag(project, "__default__", Deployment(), "cmd", selection=Selection(nodes=("read",)))
+        plan_dag(project, "__default__", selection=Selection(nodes=("read",)))
 
 
 def test_boundary_of_a_merged_task():
@@ -262,18 +283,18 @@ def spec(*pipelines, persisted=()):
 def test_unknown_pipeline_error_lists_the_available_ones():
     project = spec(PipelineSpec("__default__", (node("a"),)), PipelineSpec("data science", (node("a"),)))
     with pytest.raises(UsageError, match="missing") as raised:
-        plan_dag(project, "missing", Deployment(), "kedro-taskflow generate")
+        plan_dag(project, "missing")
     assert "'__default__'" in str(raised.value) and "'data science'" in str(raised.value)
 
 
 def test_empty_pipeline_is_a_usage_error():
     project = spec(PipelineSpec("__default__", (node("a"),)), PipelineSpec("empty", ()))
     with pytest.raises(UsageError, match="'empty'"):
-        plan_dag(project, "empty", Deployment(), "kedro-taskflow generate")
+        plan_dag(project, "empty")
 
 
 def test_plan_dag_names_the_dag_and_file_after_the_pipeline():
-    dag = plan_dag(spec(PipelineSpec("ds", tuple(CHAIN))), "ds", Deployment(), "cmd")
+    dag = plan_dag(spec(PipelineSpec("ds", tuple(CHAIN))), "ds")
     assert (dag.dag_id, dag.file_name, dag.pipeline) == ("fleet_ds", "fleet_ds.py", "ds")
     assert [t.node_names for t in dag.tasks] == [("a", "b", "c")]  # nothing persisted
 
@@ -294,8 +315,8 @@ def shared_in_memory(nodes, persisted) -> bool:
     return any(count > 1 for count in users.values())
 
 
-def stated_edges(tasks) -> set:
-    """The task edges Airflow gets from the plan's dependency statements: a statement between a
+def stated_edges(tasks, groups) -> set:
+    """The task edges Airflow gets from the layout's ``>>`` statements: a statement between a
     group and another item links every task of one with every task of the other (same closure as
     Airflow's leaves-to-roots, given the edges inside the groups)."""
     paths = {t.task_id: (*t.group, t.label) for t in tasks}
@@ -304,16 +325,24 @@ def stated_edges(tasks) -> set:
         prefix = (*scope, *ref)
         return {i for i, p in paths.items() if p[: len(prefix)] == prefix}
 
-    return {
-        (u, v)
-        for d in dependencies(tasks)
-        for ref in d.upstream
-        for u in under(d.scope, ref)
-        for v in under(d.scope, d.downstream)
-    }
+    dag = DagPlan("dag", "dag.py", "Project", "project", "__default__", tuple(tasks), tuple(groups))
+    edges, stack = set(), [scopes(dag, reserved=())]
+    while stack:
+        scope = stack.pop()
+        stack += [item for item in scope.items if not isinstance(item, Task)]
+        for statement in scope.statements:
+            for left, right in zip(statement.sides, statement.sides[1:], strict=False):
+                edges |= {
+                    (u, v)
+                    for a in left
+                    for b in right
+                    for u in under(scope.path, a)
+                    for v in under(scope.path, b)
+                }
+    return edges
 
 
-@pytest.mark.parametrize("group_by", GROUP_BY)
+@pytest.mark.parametrize("group_by", GroupBy)
 @settings(deadline=None)
 @given(pipeline=pipelines())
 def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
@@ -321,11 +350,11 @@ def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
     try:
         tasks, groups = plan_tasks(tuple(nodes), frozenset(persisted), group_by)
     except UsageError:
-        assert group_by == "none" and shared_in_memory(nodes, persisted)
+        assert group_by is GroupBy.NONE and shared_in_memory(nodes, persisted)
         return
-    if group_by == "none":
+    if group_by is GroupBy.NONE:
         assert all(len(t.nodes) == 1 for t in tasks)
-    if group_by == "namespace":  # a top-level namespace is never split across tasks
+    if group_by is GroupBy.NAMESPACE:  # a top-level namespace is never split across tasks
         tops = {}
         for t in tasks:
             for n in t.nodes:
@@ -344,7 +373,7 @@ def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
         t.task_id == t.node_names[0]
         for t in tasks
         if len(t.nodes) == 1 and TASK_ID_RE.match(t.node_names[0])
-        if group_by != "namespace" or not t.nodes[0].namespace
+        if group_by is not GroupBy.NAMESPACE or not t.nodes[0].namespace
     )
 
     # Tasks come in a topological order, so the graph is acyclic.
@@ -390,7 +419,7 @@ def test_random_pipelines_give_a_sound_plan(group_by, pipeline):
     assert all(GROUP_ID_RE.match(g.path[-1]) for g in groups)
     assert {t.group for t in tasks if t.group} <= {g.path for g in groups}
     assert all(t.task_id == ".".join((*t.group, t.label)) for t in tasks)
-    assert closure(stated_edges(tasks)) == reachable
+    assert closure(stated_edges(tasks, groups)) == reachable
 
 
 def test_namespace_task_joined_with_an_outside_node_names_its_namespace_in_its_docstring():
@@ -400,9 +429,9 @@ def test_namespace_task_joined_with_an_outside_node_names_its_namespace_in_its_d
         node("eu.score", ["eu.model"], ["eu.score"], namespace="eu"),
     )
     project = spec(PipelineSpec("__default__", nodes), persisted={"raw", "eu.model", "eu.score"})
-    dag = plan_dag(project, "__default__", Deployment(project_path="/p"), "cmd", group_by="namespace")
+    dag = plan_dag(project, "__default__", GroupBy.NAMESPACE)
     (task,) = dag.tasks
-    assert task.reason == "namespace"
-    source = render(dag)
+    assert task.reason is Reason.NAMESPACE
+    source = render(dag, Target(deployment=Deployment(project_path="/p")))
     assert "Runs these nodes of namespace ``eu`` as one task (--group-by namespace):" in source
     assert '``""``' not in source

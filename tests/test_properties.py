@@ -12,27 +12,28 @@ from pathlib import Path
 
 import black
 import pytest
-from conftest import probe_airflow
-from dag_source import closure, task_nodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from kedro_graph import kedro_edges
-from strategies import pipelines
+from support.dag_source import closure, task_nodes
+from support.environment import probe_airflow
+from support.kedro_graph import kedro_edges
+from support.strategies import pipelines
 
-from kedro_taskflow.codegen import BLACK_MODE, render
+from kedro_taskflow.codegen import render
 from kedro_taskflow.errors import UsageError
-from kedro_taskflow.model import Deployment, PipelineSpec, ProjectSpec, Selection
-from kedro_taskflow.planning import GROUP_BY, plan_dag
+from kedro_taskflow.model import GroupBy, PipelineSpec, ProjectSpec, Selection
+from kedro_taskflow.planning import plan_dag
+from kedro_taskflow.target import AirflowVersion, Deployment, Target
 
 pytestmark = pytest.mark.airflow
 
 
-def generate_random_dags(folder: Path, airflow_version: int) -> list[tuple[Path, set, set]]:
+def generate_random_dags(folder: Path, airflow_version: AirflowVersion) -> list[tuple[Path, set, set]]:
     """Write one DAG file per hypothesis example; return (file, selected nodes, their edges)."""
     written = []
 
     @settings(database=None)
-    @given(pipelines(max_nodes=30), st.sampled_from(GROUP_BY), st.booleans())
+    @given(pipelines(max_nodes=30), st.sampled_from(GroupBy), st.booleans())
     def generate(pipeline, group_by, by_tag):
         nodes, persisted = pipeline
         selection = Selection(tags=("train",)) if by_tag else None
@@ -41,25 +42,18 @@ def generate_random_dags(folder: Path, airflow_version: int) -> list[tuple[Path,
             spec = ProjectSpec(
                 "Random", "random_project", (PipelineSpec("__default__", tuple(order)),), persisted
             )
-            deployment = Deployment(project_path="/opt/random")
-            return plan_dag(
-                spec,
-                "__default__",
-                deployment,
-                "kedro-taskflow generate",
-                group_by,
-                selection,
-                airflow_version,
-            )
+            return plan_dag(spec, "__default__", group_by, selection)
+
+        target = Target(airflow_version, Deployment(project_path="/opt/random"))
 
         try:
             dag = plan(nodes)
         except UsageError:  # refused with a message: in-memory data across tasks, or nothing selected
             return
-        source = render(dag)
+        source = render(dag, target)
         ast.parse(source)
-        assert black.format_str(source, mode=BLACK_MODE) == source
-        assert render(plan(list(reversed(nodes)))) == source, "the same pipeline gives the same bytes"
+        assert black.format_str(source, mode=black.Mode()) == source  # as `black` would leave it
+        assert render(plan(list(reversed(nodes))), target) == source, "the same pipeline gives the same bytes"
 
         selected = {n.name for n in nodes if not by_tag or "train" in n.tags}
         edges = kedro_edges(nodes)  # as Kedro sees them: transcoded names are one dataset
@@ -72,13 +66,13 @@ def generate_random_dags(folder: Path, airflow_version: int) -> list[tuple[Path,
     return written
 
 
-@pytest.mark.parametrize("airflow_version", [2, 3])
+@pytest.mark.parametrize("airflow_version", AirflowVersion)
 def test_random_pipelines_become_dags_airflow_loads_and_that_mean_the_pipeline(
     airflow_version, tmp_path, monkeypatch, request
 ):
     dags = generate_random_dags(tmp_path, airflow_version)
     python, env = sys.executable, None
-    if airflow_version == 3:
+    if airflow_version is AirflowVersion.AIRFLOW_3:
         airflow3 = request.getfixturevalue("airflow3")
         python, env = airflow3["python"], airflow3["env"]
     cwd = tmp_path / "cwd"

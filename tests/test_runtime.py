@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BIN, EXAMPLE, TESTS, run
-from test_end_to_end import outputs
+from support.environment import BIN, EXAMPLE, SUPPORT, outputs, run
 
 from kedro_taskflow.runtime import KedroProject, KedroTaskflowRuntimeError
 
@@ -145,7 +144,7 @@ def test_packaged_deployment_runs_in_airflow_like_kedro_run(tmp_path, airflow_db
     assert run(importable, cwd=cwd, env=worker_env).returncode == 0
 
     result = run(
-        [sys.executable, str(TESTS / "airflow_run.py"), str(dags / "spaceflights.py"), "spaceflights"],
+        [sys.executable, str(SUPPORT / "airflow_run.py"), str(dags / "spaceflights.py"), "spaceflights"],
         cwd=cwd,
         env=worker_env,
     )

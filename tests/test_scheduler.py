@@ -15,9 +15,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from conftest import AIRFLOW3_PYTHON, BIN, EXAMPLES, require_airflow3, run
-from schedulers import PostgresServer, Scheduler
-from test_end_to_end import outputs
+from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, outputs, require_airflow3, run
+from support.schedulers import PostgresServer, Scheduler
 
 pytestmark = pytest.mark.airflow
 

@@ -7,70 +7,77 @@ as a reviewer would before committing it.
 from __future__ import annotations
 
 import ast
+import difflib
+import json
+import os
+import shlex
+import sys
 
 import black
 import pytest
-from cases import CASES
-from conftest import EXAMPLE_PIPELINES, EXAMPLES
-from dag_source import task_nodes
-from kedro_projects import write_project
+from support.dag_source import task_nodes
+from support.environment import EXAMPLE_PIPELINES, EXAMPLES, SNAPSHOTS, TESTS, run
+from support.snapshots import IDS, SNAPSHOT_CASES, snapshot_file
 
-from kedro_taskflow.cli import dag_files
-from kedro_taskflow.codegen import BLACK_MODE
 from kedro_taskflow.naming import MADE_LEN
+from kedro_taskflow.target import AirflowVersion
 
-# Snapshot id -> (project, pipeline, generate options); "spaceflights" is the bundled example.
-SNAPSHOT_CASES = {
-    **{f"{name}-{i}": (name, p, {}) for name, ps in EXAMPLE_PIPELINES.items() for i, p in enumerate(ps)},
-    **{
-        f"{case}-{i}": (case, pipeline, {})
-        for case, project in CASES.items()
-        for i, pipeline in enumerate(project.pipelines)
-    },
-    "fleet-by-namespace": ("fleet", "__default__", {"group_by": "namespace"}),
-    "fleet-reporting-one-task-per-node": ("fleet", "reporting", {"group_by": "none"}),
-    "namespaced_project-by-namespace": ("namespaced_project", "__default__", {"group_by": "namespace"}),
-    "namespaced_project-tags-reporting": ("namespaced_project", "__default__", {"tags": ("reporting",)}),
-}
-# Every case again, written for Airflow 3.
-SNAPSHOT_CASES.update(
-    {
-        f"{i}-airflow3": (case, p, {**options, "airflow_version": "3"})
-        for i, (case, p, options) in SNAPSHOT_CASES.items()
-    }
-)
-IDS = list(SNAPSHOT_CASES)
-
-
-@pytest.fixture(scope="session")
-def case_projects(tmp_path_factory) -> dict:
-    root = tmp_path_factory.mktemp("projects")
-    paths = {name: write_project(root, project) for name, project in CASES.items()}
-    return {**EXAMPLES, **paths}
-
-
-@pytest.fixture(scope="session")
-def generated(case_projects) -> dict:
-    """Snapshot id -> generated source, made once for the whole session."""
-    texts = {}
-    for snapshot_id, (case, pipeline, options) in SNAPSHOT_CASES.items():
-        files, _ = dag_files(project_path=case_projects[case], pipelines=(pipeline,), **options)
-        (texts[snapshot_id],) = files.values()
-    return texts
+AIRFLOW_2, AIRFLOW_3 = AirflowVersion.AIRFLOW_2, AirflowVersion.AIRFLOW_3
 
 
 @pytest.mark.parametrize("snapshot_id", IDS)
 def test_dag_source(snapshot_id, generated, snapshot_py):
-    assert generated[snapshot_id] == snapshot_py
+    assert generated[snapshot_id, AIRFLOW_2] == snapshot_py
+
+
+def test_every_snapshot_file_is_a_case():
+    assert set((SNAPSHOTS / "test_snapshots").glob("*.py")) == {snapshot_file(i) for i in IDS}
 
 
 @pytest.mark.parametrize("snapshot_id", IDS)
-def test_source_is_black_clean_and_deterministic(snapshot_id, generated, case_projects):
-    source = generated[snapshot_id]
-    assert black.format_str(source, mode=BLACK_MODE) == source
-    case, pipeline, options = SNAPSHOT_CASES[snapshot_id]
-    again, _ = dag_files(project_path=case_projects[case], pipelines=(pipeline,), **options)
-    assert list(again.values()) == [source]
+def test_airflow_3_differs_only_in_the_decorators_import_and_the_command(snapshot_id, generated):
+    two, three = (generated[snapshot_id, v].splitlines() for v in (AIRFLOW_2, AIRFLOW_3))
+    changed = [
+        (a, b)
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=two, b=three, autojunk=False).get_opcodes()
+        if tag != "equal"
+        for a, b in zip(two[i1:i2], three[j1:j2], strict=True)
+    ]
+    (command_2, command_3), (import_2, import_3) = changed
+    words_2, words_3 = shlex.split(command_2), shlex.split(command_3)
+    at = words_3.index("--airflow-version")
+    assert words_3[at : at + 2] == ["--airflow-version", "3"]
+    assert words_3[:at] + words_3[at + 2 :] == words_2
+    assert import_2.startswith("from airflow.decorators import dag, task")
+    assert import_3 == import_2.replace("from airflow.decorators import", "from airflow.sdk import")
+
+
+@pytest.mark.parametrize("version", AirflowVersion)
+@pytest.mark.parametrize("snapshot_id", IDS)
+def test_black_with_its_default_settings_leaves_the_source_alone(snapshot_id, version, generated):
+    """What ``black`` with no configuration does to the file (our pinned mode is not its default)."""
+    source = generated[snapshot_id, version]
+    assert black.format_str(source, mode=black.Mode()) == source
+
+
+def test_a_fresh_interpreter_with_another_hash_seed_writes_the_same_bytes(case_projects, generated):
+    cases = {i: str(case_projects[SNAPSHOT_CASES[i][0]]) for i in IDS}
+    script = (
+        "import json, sys\n"
+        "from support.snapshots import generate\n"
+        "from kedro_taskflow.target import AirflowVersion\n"
+        "cases = json.loads(sys.argv[1])\n"
+        "print(json.dumps({i: generate(p, i, AirflowVersion.AIRFLOW_2) for i, p in cases.items()}))\n"
+    )
+    seed = "1" if os.environ.get("PYTHONHASHSEED") == "0" else "0"
+    result = run(
+        [sys.executable, "-c", script, json.dumps(cases)],
+        cwd=TESTS,
+        env={"PYTHONHASHSEED": seed, "PYTHONPATH": str(TESTS)},
+        timeout=600,
+    )
+    again = json.loads(result.stdout.strip().splitlines()[-1])
+    assert again == {i: generated[i, AIRFLOW_2] for i in IDS}
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -78,9 +85,11 @@ def test_committed_example_dags_are_current(example, generated):
     folder = EXAMPLES[example] / "airflow_dags"
     committed = {p.name: p.read_text() for p in sorted(folder.glob("*.py"))}
     expected = {
-        f"{example}{'' if p == '__default__' else '_' + p}.py": generated[f"{example}-{i}"]
-        for i, p in enumerate(EXAMPLE_PIPELINES[example])
+        f"{example}{'' if p == '__default__' else '_' + p}.py": generated[snapshot_id, AIRFLOW_2]
+        for snapshot_id, (case, p, options) in SNAPSHOT_CASES.items()
+        if case == example and options == type(options)()
     }
+    assert len(expected) == len(EXAMPLE_PIPELINES[example])
     assert committed == expected
 
 
@@ -104,11 +113,12 @@ def _is_shift(expression: ast.expr) -> bool:
 
 @pytest.mark.parametrize("snapshot_id", IDS)
 def test_one_statement_per_upstream_side_and_short_made_names(snapshot_id, generated):
-    tree = ast.parse(generated[snapshot_id])
+    source = generated[snapshot_id, AIRFLOW_2]
+    tree = ast.parse(source)
     for body in _scopes(tree):
         sides = [s for stmt in body if isinstance(stmt, ast.Expr) for s in _upstream_sides(stmt.value)]
         assert len(sides) == len(set(sides)), sides
-    nodes_of = task_nodes(generated[snapshot_id])
+    nodes_of = task_nodes(source)
     for task_id, nodes in nodes_of.items():
         label = task_id.rsplit(".", 1)[-1]
         kept = len(nodes) == 1 and nodes[0].endswith(label)  # a Kedro node name, kept as it is

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import shutil
 
-from conftest import BIN, EXAMPLES, run
-from dag_source import task_nodes
+from support.dag_source import task_nodes
+from support.environment import BIN, EXAMPLES, run
 
 
 def test_unnamed_and_lambda_nodes_of_a_real_project_get_readable_task_ids(tmp_path):
@@ -22,7 +22,7 @@ def test_unnamed_and_lambda_nodes_of_a_real_project_get_readable_task_ids(tmp_pa
         text = text.replace(old, new)
     pipeline.write_text(text)
 
-    # In a fresh interpreter: this process may have imported the example's own `fleet` package.
+    # In a fresh process: this one may have imported the example's own `fleet` package already.
     run([str(BIN / "kedro-taskflow"), "generate", "--pipeline", "handover"], cwd=project)
     source = (project / "airflow_dags" / "fleet_handover.py").read_text()
 

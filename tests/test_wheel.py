@@ -14,9 +14,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cases import CHAIN
-from conftest import ROOT, TESTS
-from kedro_projects import data_file, write_project
+from support.cases import CHAIN
+from support.environment import ROOT, SUPPORT
+from support.kedro_projects import data_file, write_project
 
 pytestmark = pytest.mark.airflow
 
@@ -44,11 +44,15 @@ def test_built_wheel_in_a_fresh_virtualenv_generates_a_dag_that_loads_and_runs(t
     (wheel,) = dist.glob("kedro_taskflow-*-py3-none-any.whl")
     (sdist,) = dist.glob("kedro_taskflow-*.tar.gz")
     wheel_files = set(zipfile.ZipFile(wheel).namelist())
-    runtime = {"kedro_taskflow/runtime/__init__.py", "kedro_taskflow/runtime/silent_logging.yml"}
-    assert {*runtime, "kedro_taskflow/kedro_logging.yml"} <= wheel_files
+    assert {
+        "kedro_taskflow/runtime/__init__.py",
+        "kedro_taskflow/runtime/silent_logging.yml",
+        "kedro_taskflow/kedro_logging.yml",
+        "kedro_taskflow/api.py",
+    } <= wheel_files
     with tarfile.open(sdist) as archive:
         sdist_files = {Path(*Path(n).parts[1:]).as_posix() for n in archive.getnames()}
-    assert {"pyproject.toml", "README.md", *runtime} <= sdist_files
+    assert {"pyproject.toml", "README.md", "kedro_taskflow/runtime/__init__.py"} <= sdist_files
     assert not any(n.startswith("tests/") for n in sdist_files)
 
     # A fresh virtual environment: the wheel, Airflow 2.11, and what the project's catalog uses.
@@ -67,14 +71,14 @@ def test_built_wheel_in_a_fresh_virtualenv_generates_a_dag_that_loads_and_runs(t
     _run([bin_dir / "kedro-taskflow", "generate"], cwd=project)
     dag_file = project / "airflow_dags" / "chain_project.py"
 
-    seen = json.loads(_run([python, TESTS / "airflow_probe.py", dag_file], cwd=tmp_path).splitlines()[-1])
+    seen = json.loads(_run([python, SUPPORT / "airflow_probe.py", dag_file], cwd=tmp_path).splitlines()[-1])
     report = seen[str(dag_file)]
     assert report["errors"] == {} and report["warnings"] == []
     assert set(report["new_packages"]) <= {"kedro_taskflow"}  # parsing imports no kedro
     graph = {"extract": [], "transform": ["extract"], "load": ["transform"]}
     assert report["dags"] == {"chain_project": graph}
 
-    ran = _run([python, TESTS / "airflow_run.py", dag_file, "chain_project"], cwd=tmp_path)
+    ran = _run([python, SUPPORT / "airflow_run.py", dag_file, "chain_project"], cwd=tmp_path)
     assert json.loads(ran.splitlines()[-1]) == {"state": "success", "tasks": dict.fromkeys(graph, "success")}
     loaded = json.loads((project / "data" / data_file("loaded")).read_text())
     assert loaded["node"] == "load"

@@ -1,4 +1,4 @@
-"""DagPlan -> formatted source text. Pure: reads no files and no Kedro."""
+"""DagPlan and Target -> formatted source text. Pure: reads no files and no Kedro."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import black
 
 from kedro_taskflow.codegen.dag_module import build_module
 from kedro_taskflow.model import DagPlan
+from kedro_taskflow.target import Target
 
 BLACK_MODE = black.Mode(
     target_versions={black.TargetVersion.PY39},
@@ -16,6 +17,6 @@ BLACK_MODE = black.Mode(
 )
 
 
-def render(plan: DagPlan) -> str:
-    """The DAG file's text: built as a syntax tree, formatted once by black."""
-    return black.format_str(build_module(plan).code, mode=BLACK_MODE)
+def render(plan: DagPlan, target: Target) -> str:
+    """The DAG file's text for ``target``: built as a syntax tree, formatted once by black."""
+    return black.format_str(build_module(plan, target).code, mode=BLACK_MODE)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kedro_projects import Node, Project
+from support.kedro_projects import Node, Project
 
 # A dataset name that would create a file if any of it ever ran as code.
 MARKER = 'x"""); open(\'PWNED\', \'w\'); ("""'

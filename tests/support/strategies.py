@@ -5,9 +5,8 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from kedro_taskflow.model import NodeSpec
+from support.cases import MARKER
 
-# A dataset name that would create a file if any of it ever ran as code.
-MARKER = 'x"""); open(\'PWNED\', \'w\'); ("""'
 # Kedro's node name alphabet: letters (non-ASCII too), digits, "-", "_", ".". No 't'/'o': a node
 # named '<x>_to_<y>' is covered by its own test.
 NODE_NAMES = st.text(alphabet="abcé日-_.0", min_size=1, max_size=8)

@@ -1,0 +1,196 @@
+"""The Python API: read -> plan -> render -> write. The CLI, the ``kedro`` plugin and the benchmarks call it.
+
+``generate`` and ``plan`` are also ``kedro_taskflow.generate`` and ``kedro_taskflow.plan``. Bad
+input raises ``kedro_taskflow.errors.UsageError``, whose message names the parameters here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kedro_taskflow import reader, writer
+from kedro_taskflow.errors import AIRFLOW_VERSION, GROUP_BY, TARGET_DIR, WORKER_PROJECT_PATH, UsageError
+from kedro_taskflow.model import DagPlan, GroupBy, ProjectSpec, Selection
+from kedro_taskflow.planning import plan_dag
+from kedro_taskflow.target import AirflowVersion, Deployment, Target
+
+DEFAULT_TARGET = "airflow_dags"  # in the project
+DEFAULT_PIPELINES = ("__default__",)
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read, plan and render: everything the regenerate command in each file repeats."""
+
+    env: str | None = None  # Kedro configuration environment (default: the project's)
+    conf_source: str | None = None  # configuration folder or archive, relative to the project
+    worker_project_path: str | None = None  # the project on the workers (default: next to the DAG)
+    worker_conf_source: str | None = None  # the workers' configuration, if not conf_source
+    group_by: GroupBy = GroupBy.MEMORY
+    airflow_version: AirflowVersion = AirflowVersion.AIRFLOW_2
+    selection: Selection = field(default_factory=Selection)
+
+    def __post_init__(self) -> None:
+        for option, kind, name in (
+            (GROUP_BY, GroupBy, "group_by"),
+            (AIRFLOW_VERSION, AirflowVersion, "airflow_version"),
+        ):
+            value = getattr(self, name)
+            try:
+                object.__setattr__(self, name, kind(value))
+            except ValueError:
+                choices = ", ".join(repr(c.value) for c in kind)
+                raise UsageError(option, f" must be one of {choices}, not {value!r}.") from None
+
+    def command(self, pipeline: str) -> str:
+        """The command line that regenerates one pipeline's file, without machine-specific paths."""
+        options = {
+            "--env": self.env,
+            "--conf-source": self.conf_source,
+            "--worker-project-path": self.worker_project_path,
+            "--worker-conf-source": self.worker_conf_source,
+            "--group-by": None if self.group_by is GroupBy.MEMORY else self.group_by.value,
+            "--airflow-version": None
+            if self.airflow_version is AirflowVersion.AIRFLOW_2
+            else str(self.airflow_version.value),
+            **{
+                f"--{f.name.replace('_', '-')}": ",".join(getattr(self.selection, f.name)) or None
+                for f in dataclasses.fields(self.selection)
+            },
+        }
+        words = ["kedro-taskflow", "generate"]
+        for option, value in options.items():
+            if value is not None:
+                words += [option, value]
+        if pipeline != "__default__":
+            words += ["--pipeline", pipeline]
+        return shlex.join(words)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """The task graph of each pipeline asked for."""
+
+    project_path: Path
+    dags: tuple[DagPlan, ...]
+    warnings: tuple[str, ...]  # what Kedro warned about while loading the project
+
+
+@dataclass(frozen=True)
+class Generated:
+    """The DAG files, by path, in the order of the pipelines asked for."""
+
+    target_dir: Path
+    files: dict[Path, str]
+    changed: tuple[Path, ...]  # whose text differed from what was on disk
+    written: tuple[Path, ...]  # what was written: ``changed``, or nothing when not asked to write
+    warnings: tuple[str, ...]
+
+
+def plan(
+    project_path: str | os.PathLike | None = None,
+    *,
+    pipelines: Sequence[str] | None = DEFAULT_PIPELINES,
+    options: Options | None = None,
+) -> Planned:
+    """Read the project and plan one DAG per pipeline (``pipelines=None``: every registered one).
+
+    ``project_path`` defaults to the nearest Kedro project at or above the current folder.
+    """
+    options = options or Options()
+    project = find(project_path)
+    spec = read(project, options)
+    return Planned(project, plan_dags(spec, pipelines, options), spec.warnings)
+
+
+def generate(
+    project_path: str | os.PathLike | None = None,
+    *,
+    pipelines: Sequence[str] | None = DEFAULT_PIPELINES,
+    options: Options | None = None,
+    target_dir: str | os.PathLike | None = None,
+    write: bool = True,
+) -> Generated:
+    """Plan, render and (unless ``write=False``) write one DAG file per pipeline.
+
+    ``target_dir`` defaults to ``airflow_dags/`` in the project. Files that are unchanged are not
+    touched; a file there that kedro-taskflow did not write is never overwritten.
+    """
+    options = options or Options()
+    project = find(project_path)
+    folder = (Path(target_dir) if target_dir is not None else project / DEFAULT_TARGET).expanduser().resolve()
+    deployment = deployment_of(project, folder, options)
+    spec = read(project, options)
+    files = {
+        folder / dag.file_name: render(dag, target_of(dag, deployment, options))
+        for dag in plan_dags(spec, pipelines, options)
+    }
+    if not write:
+        return Generated(folder, files, tuple(writer.changed(files)), (), spec.warnings)
+    _refuse_foreign(files)
+    writer.prepare_dir(folder)
+    written = tuple(writer.write(files))
+    return Generated(folder, files, written, written, spec.warnings)
+
+
+def find(project_path: str | os.PathLike | None) -> Path:
+    """The project folder: ``project_path`` checked, or the one at or above the current folder."""
+    return (
+        reader.check_project(Path(project_path))
+        if project_path is not None
+        else reader.find_project(Path.cwd())
+    )
+
+
+def read(project: Path, options: Options) -> ProjectSpec:
+    return reader.read_project(project, env=options.env, conf_source=options.conf_source)
+
+
+def plan_dags(spec: ProjectSpec, pipelines: Sequence[str] | None, options: Options) -> tuple[DagPlan, ...]:
+    names = [p.name for p in spec.pipelines] if pipelines is None else list(dict.fromkeys(pipelines))
+    return tuple(plan_dag(spec, name, options.group_by, options.selection) for name in names)
+
+
+def deployment_of(project: Path, target_dir: Path, options: Options) -> Deployment:
+    """How DAGs written to ``target_dir`` find the project on the workers."""
+    conf_source = options.worker_conf_source or options.conf_source
+    if options.worker_project_path is not None:
+        return Deployment(env=options.env, conf_source=conf_source, project_path=options.worker_project_path)
+    if not target_dir.is_relative_to(project):
+        raise UsageError(
+            f"Target {target_dir} is outside the project, so the DAG cannot find the project relative to "
+            "itself: pass ",
+            WORKER_PROJECT_PATH,
+            " with the project's folder on the Airflow workers.",
+        )
+    return Deployment(
+        env=options.env, conf_source=conf_source, levels_up=len(target_dir.relative_to(project).parts)
+    )
+
+
+def target_of(dag: DagPlan, deployment: Deployment, options: Options) -> Target:
+    return Target(options.airflow_version, deployment, options.command(dag.pipeline))
+
+
+def render(dag: DagPlan, target: Target) -> str:
+    from kedro_taskflow.codegen import render  # libcst and black: only when rendering
+
+    return render(dag, target)
+
+
+def _refuse_foreign(files: dict[Path, str]) -> None:
+    """Never overwrite a file that kedro-taskflow did not write."""
+    from kedro_taskflow.codegen.dag_module import GENERATED_MARK
+
+    for path in files:
+        if path.is_file() and GENERATED_MARK not in path.read_text(encoding="utf-8", errors="replace"):
+            raise UsageError(
+                f"{path} exists and was not generated by kedro-taskflow: move it away or pass another ",
+                TARGET_DIR,
+                ".",
+            )

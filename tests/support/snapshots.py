@@ -1,0 +1,58 @@
+"""The snapshot gallery: which project, pipeline and options each generated DAG file comes from.
+
+Snapshots are named after their pipeline (``fleet-regional``); every one is written for Airflow 2,
+and its Airflow 3 text differs only where ``test_snapshots`` says.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+from kedro_taskflow import api
+from kedro_taskflow.api import Options
+from kedro_taskflow.model import GroupBy, Selection
+from kedro_taskflow.target import AirflowVersion
+from support.cases import CASES
+from support.environment import EXAMPLE_PIPELINES, SNAPSHOTS
+
+
+def _slug(pipeline: str) -> str:
+    return "default" if pipeline == "__default__" else "-".join(re.findall(r"[A-Za-z0-9_]+", pipeline))
+
+
+# Snapshot id -> (project, pipeline, options); "spaceflights" and "fleet" are the bundled examples.
+SNAPSHOT_CASES: dict[str, tuple[str, str, Options]] = {
+    **{f"{name}-{_slug(p)}": (name, p, Options()) for name, ps in EXAMPLE_PIPELINES.items() for p in ps},
+    **{
+        f"{case}-{_slug(p)}": (case, p, Options())
+        for case, project in CASES.items()
+        for p in project.pipelines
+    },
+    "fleet-by-namespace": ("fleet", "__default__", Options(group_by=GroupBy.NAMESPACE)),
+    "fleet-reporting-one-task-per-node": ("fleet", "reporting", Options(group_by=GroupBy.NONE)),
+    "namespaced_project-by-namespace": (
+        "namespaced_project",
+        "__default__",
+        Options(group_by=GroupBy.NAMESPACE),
+    ),
+    "namespaced_project-tags-reporting": (
+        "namespaced_project",
+        "__default__",
+        Options(selection=Selection(tags=("reporting",))),
+    ),
+}
+IDS = list(SNAPSHOT_CASES)
+
+
+def snapshot_file(snapshot_id: str) -> Path:
+    return SNAPSHOTS / "test_snapshots" / f"test_dag_source[{snapshot_id}].py"
+
+
+def generate(project: Path, snapshot_id: str, airflow_version: AirflowVersion) -> str:
+    """One snapshot case's DAG text, written for ``airflow_version``, from the project at ``project``."""
+    _case, pipeline, options = SNAPSHOT_CASES[snapshot_id]
+    options = dataclasses.replace(options, airflow_version=airflow_version)
+    (text,) = api.generate(project, pipelines=[pipeline], options=options, write=False).files.values()
+    return text

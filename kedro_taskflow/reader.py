@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
@@ -10,7 +9,9 @@ import tomllib
 
 from kedro_taskflow.errors import ENV, PROJECT_PATH, UsageError
 from kedro_taskflow.model import NodeSpec, PipelineSpec, ProjectSpec
-from kedro_taskflow.runtime.task_logging import KEDRO_NOISE
+from kedro_taskflow.runtime.task_logging import KEDRO_NOISE, import_kedro_project_module
+
+_LOGGING = Path(__file__).with_name("kedro_logging.yml")  # warnings and errors only, on stderr
 
 _MEMORY_TYPES = {"MemoryDataset", "SharedMemoryDataset"}
 
@@ -63,7 +64,7 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
             ".",
         )
     # Kedro's default logging prints INFO lines to stdout, where `plan --json` writes.
-    os.environ.setdefault("KEDRO_LOGGING_CONFIG", str(Path(__file__).with_name("kedro_logging.yml")))
+    import_kedro_project_module(_LOGGING)  # before any Kedro import: its INFO lines would go to stdout
     from kedro.inspection import get_project_snapshot
 
     try:

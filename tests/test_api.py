@@ -79,3 +79,15 @@ def test_errors_name_parameters_and_the_cli_spells_them_as_flags(case_projects, 
     with pytest.raises(UsageError) as raised:
         kedro_taskflow.plan(case_projects["chain_project"], pipelines=["__default__", "nope"])
     assert str(raised.value) == "Unknown pipeline 'nope'; the project has: '__default__'."
+
+
+def test_reading_a_project_leaves_the_callers_logging_environment_as_it_was(case_projects):
+    """The reader quiets Kedro's import-time logging, but must not leave KEDRO_LOGGING_CONFIG set for
+    the caller (and every process it starts, Airflow tasks included)."""
+    code = (
+        "import os, sys, kedro_taskflow; kedro_taskflow.plan(sys.argv[1]); "
+        "print(os.environ.get('KEDRO_LOGGING_CONFIG'))"
+    )
+    project = str(case_projects["memory_project"])
+    done = subprocess.run([sys.executable, "-c", code, project], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "None"

@@ -26,12 +26,13 @@ _SILENT = Path(__file__).with_name("silent_logging.yml")
 _KEPT = ("level", "filters")
 
 
-def import_kedro_project_module() -> None:
-    """Import ``kedro.framework.project`` without letting it install console handlers."""
+def import_kedro_project_module(config: Path = _SILENT) -> None:
+    """Import ``kedro.framework.project`` with ``config`` as the logging it sets up on import
+    (by default: no handler at all), leaving ``KEDRO_LOGGING_CONFIG`` as it was."""
     if "kedro.framework.project" in sys.modules:
         return
     saved = os.environ.get(VARIABLE)
-    os.environ[VARIABLE] = str(_SILENT)
+    os.environ[VARIABLE] = str(config)
     try:
         import kedro.framework.project  # noqa: F401
     finally:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kedro_taskflow import reader, writer
+from kedro_taskflow import config, reader, writer
 from kedro_taskflow.errors import AIRFLOW_VERSION, GROUP_BY, TARGET_DIR, WORKER_PROJECT_PATH, UsageError
 from kedro_taskflow.model import DagPlan, GroupBy, ProjectSpec, Selection
 from kedro_taskflow.planning import plan_dag
@@ -153,7 +153,11 @@ def read(project: Path, options: Options) -> ProjectSpec:
 
 def plan_dags(spec: ProjectSpec, pipelines: Sequence[str] | None, options: Options) -> tuple[DagPlan, ...]:
     names = [p.name for p in spec.pipelines] if pipelines is None else list(dict.fromkeys(pipelines))
-    return tuple(plan_dag(spec, name, options.group_by, options.selection) for name in names)
+    dags = tuple(plan_dag(spec, name, options.group_by, options.selection) for name in names)
+    settings = config.parse(
+        spec.airflow_config, spec.airflow_files, {p.name: p.nodes for p in spec.pipelines}
+    )
+    return tuple(config.apply(dag, settings, spec.filepaths) for dag in dags)
 
 
 def deployment_of(project: Path, target_dir: Path, options: Options) -> Deployment:

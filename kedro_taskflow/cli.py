@@ -17,7 +17,7 @@ import click
 from kedro_taskflow import __version__, api, writer
 from kedro_taskflow.errors import Option, UsageError
 from kedro_taskflow.layout import Scope, Task, scopes
-from kedro_taskflow.model import DagPlan, GroupBy, Selection
+from kedro_taskflow.model import DagPlan, GroupBy, Selection, Setting
 from kedro_taskflow.target import AirflowVersion
 
 FLAGS = {"pipelines": "--pipeline"}  # where a flag is not the parameter's name with dashes
@@ -149,7 +149,24 @@ def plan(as_json: bool, project_path: Path | None, target_dir: Path | None, **fl
         return
     for p in planned.dags:
         click.echo(f"DAG {p.dag_id}  (pipeline {p.pipeline!r}, file {folder / p.file_name})")
+        click.echo(f"  settings: {_settings_text(p.settings)}")
         _echo_tree(scopes(p, reserved=()), "  ")  # function names are not shown
+
+
+def _settings_text(settings: tuple[Setting, ...]) -> str:
+    """``retries=2 (default), pool='ingest_pool' (tag:ingest)``"""
+    return ", ".join(f"{s.key}={_shown(s.value)} ({s.source})" for s in settings)
+
+
+def _shown(value: object) -> str:
+    return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+
+
+def _settings_json(settings: tuple[Setting, ...]) -> dict:
+    return {
+        s.key: {"value": list(s.value) if isinstance(s.value, tuple) else s.value, "source": s.source}
+        for s in settings
+    }
 
 
 def _echo_tree(scope: Scope, indent: str) -> None:
@@ -165,6 +182,9 @@ def _echo_tree(scope: Scope, indent: str) -> None:
         if task.node_names != (task.task_id,):
             for name in task.node_names:
                 click.echo(f"{indent}  node {name!r}")
+        own = tuple(s for s in task.settings if s.on_task)
+        if own:
+            click.echo(f"{indent}  settings: {_settings_text(own)}")
 
 
 def _plan_json(plan: DagPlan, target: Path) -> dict:
@@ -172,8 +192,14 @@ def _plan_json(plan: DagPlan, target: Path) -> dict:
         "dag_id": plan.dag_id,
         "pipeline": plan.pipeline,
         "file": str(target / plan.file_name),
+        "settings": _settings_json(plan.settings),
         "tasks": [
-            {"task_id": t.task_id, "nodes": list(t.node_names), "upstream": list(t.upstream)}
+            {
+                "task_id": t.task_id,
+                "nodes": list(t.node_names),
+                "upstream": list(t.upstream),
+                "settings": _settings_json(t.settings),
+            }
             for t in plan.tasks
         ],
     }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 
 TRANSCODING_SEPARATOR = "@"
@@ -46,6 +47,11 @@ class ProjectSpec:
     pipelines: tuple[PipelineSpec, ...]
     persisted: frozenset[str]  # datasets the catalog stores; every other one is in memory
     warnings: tuple[str, ...] = ()  # what Kedro warned about while loading the project
+    # conf/<env>/airflow*.yml as the project's config loader merged it (plain YAML data), and
+    # which file each of its top-level sections came from (for error messages)
+    airflow_config: Mapping[str, object] = field(default_factory=dict)
+    airflow_files: Mapping[str, str] = field(default_factory=dict)
+    filepaths: Mapping[str, str] = field(default_factory=dict)  # catalog dataset -> its filepath
 
     def pipeline(self, name: str) -> PipelineSpec | None:
         return next((p for p in self.pipelines if p.name == name), None)
@@ -77,6 +83,29 @@ class Selection:
     to_nodes: tuple[str, ...] = ()
 
 
+# Settings whose values are minutes, written as ``pendulum.duration(minutes=...)``.
+DURATIONS = frozenset({"retry_delay", "execution_timeout"})
+
+
+@dataclass(frozen=True)
+class Setting:
+    """An effective DAG or task setting, and where it came from.
+
+    ``source`` is ``built-in``, ``default`` or ``pipeline`` (a section of airflow.yml), or the
+    selector that set it for a task: ``tag:ingest``, ``namespace:reporting``, ``node:train``.
+    Values are plain data: str, int, float, bool, None, or a tuple (``start_date``).
+    """
+
+    key: str
+    value: object
+    source: str
+
+    @property
+    def on_task(self) -> bool:
+        """Set by a selector, so written on the task's decorator (not in ``default_args``)."""
+        return ":" in self.source
+
+
 @dataclass(frozen=True)
 class TaskPlan:
     task_id: str  # the full Airflow task id: group ids and label joined by "."
@@ -87,6 +116,8 @@ class TaskPlan:
     upstream: tuple[str, ...] = ()  # task ids, transitively reduced
     group: tuple[str, ...] = ()  # ids of the nested task groups it is in, outermost first
     reason: Reason | None = None  # why these nodes share a task, when they are several
+    settings: tuple[Setting, ...] = ()  # effective task settings (config.apply)
+    outlets: tuple[str, ...] = ()  # Dataset/Asset URIs of the persisted datasets it saves
 
     @property
     def node_names(self) -> tuple[str, ...]:
@@ -122,3 +153,8 @@ class DagPlan:
     pipeline: str
     tasks: tuple[TaskPlan, ...]  # in a topological order
     groups: tuple[GroupPlan, ...] = ()  # parents before children
+    settings: tuple[Setting, ...] = ()  # effective DAG settings and default_args (config.apply)
+    schedule_on: tuple[str, ...] = ()  # Dataset/Asset URIs that trigger the DAG, if any
+
+    def setting(self, key: str) -> Setting | None:
+        return next((s for s in self.settings if s.key == key), None)

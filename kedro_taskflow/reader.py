@@ -71,6 +71,7 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
         with warnings.catch_warnings(record=True) as caught:
             warnings.filterwarnings("ignore", message=KEDRO_NOISE)
             snapshot = get_project_snapshot(path, env=env, conf_source=_absolute(path, conf_source))
+            airflow_config, airflow_files = _airflow_config(path, env, _absolute(path, conf_source))
     except Exception as exc:  # the project's own code and config may raise anything
         first_line = (str(exc).strip().splitlines() or [""])[0]
         raise UsageError(
@@ -87,7 +88,59 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
             name for name, ds in snapshot.datasets.items() if ds.type.rsplit(".", 1)[-1] not in _MEMORY_TYPES
         ),
         warnings=tuple(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught)),
+        airflow_config=airflow_config,
+        airflow_files=airflow_files,
+        filepaths={name: ds.filepath for name, ds in snapshot.datasets.items() if ds.filepath},
     )
+
+
+AIRFLOW_PATTERNS = ["airflow*", "airflow/**"]  # kedro-airflow's, unless settings.py sets its own
+
+
+def _airflow_config(path: Path, env: str | None, conf_source: str | None) -> tuple[dict, dict[str, str]]:
+    """conf/<env>/airflow*.yml through the project's own config loader (as kedro-airflow reads it):
+    its environments, merge strategy and templating. Also which file each top-level section is in."""
+    from kedro.config import MissingConfigException
+    from kedro.framework.project import settings
+
+    loader = settings.CONFIG_LOADER_CLASS(
+        conf_source=conf_source or str(path / settings.CONF_SOURCE),
+        env=env,
+        **settings.CONFIG_LOADER_ARGS,
+    )
+    patterns = getattr(loader, "config_patterns", None)
+    if patterns is not None and "airflow" not in patterns:
+        patterns["airflow"] = list(AIRFLOW_PATTERNS)
+    try:
+        config = loader["airflow"]
+    except MissingConfigException:
+        return {}, {}
+    return dict(config or {}), _section_files(path, loader, env)
+
+
+def _section_files(path: Path, loader, env: str | None) -> dict[str, str]:
+    """Top-level section -> the (project-relative) file that sets it last; best effort."""
+    import yaml
+
+    source = Path(getattr(loader, "conf_source", path / "conf"))
+    if not source.is_dir():
+        return {}
+    envs = [getattr(loader, "base_env", "base"), env or getattr(loader, "default_run_env", "local")]
+    patterns = getattr(loader, "config_patterns", {}).get("airflow", AIRFLOW_PATTERNS)
+    files: dict[str, str] = {}
+    for folder in dict.fromkeys(e for e in envs if e):
+        for pattern in patterns:
+            for file in sorted((source / folder).glob(pattern)):
+                if file.suffix not in (".yml", ".yaml", ".json") or not file.is_file():
+                    continue
+                try:
+                    sections = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+                except (OSError, yaml.YAMLError):
+                    continue
+                shown = str(file.relative_to(path)) if file.is_relative_to(path) else str(file)
+                for section in sections if isinstance(sections, dict) else ():
+                    files[str(section)] = shown
+    return files
 
 
 def _absolute(project: Path, conf_source: str | None) -> str | None:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from support.cases import CHAIN, MEMORY, NAMESPACED
+from support.cases import CHAIN, CONFIGURED, MEMORY, NAMESPACED
 from support.environment import BIN, EXAMPLE, ROOT, run
 from support.kedro_projects import Node, write_project
 
@@ -102,12 +102,28 @@ def test_an_interrupted_write_leaves_the_old_file_intact(tmp_path):
 
 def test_plan_json_has_the_documented_shape(project):
     plan = json.loads(cli("plan", "--json", cwd=project).stdout)
+    built_in = {
+        key: {"value": value, "source": "built-in"}
+        for key, value in (
+            ("schedule", None),
+            ("start_date", [2024, 1, 1]),
+            ("catchup", False),
+            ("max_active_runs", 1),
+            ("owner", "kedro"),
+            ("retries", 1),
+            ("retry_delay", 5),
+        )
+    }
+    task_settings = {k: built_in[k] for k in ("owner", "retries", "retry_delay")}
+    for task in plan["dags"][0]["tasks"]:
+        assert task.pop("settings") == task_settings
     assert plan == {
         "dags": [
             {
                 "dag_id": "memory_project",
                 "pipeline": "__default__",
                 "file": str(project / "airflow_dags" / "memory_project.py"),
+                "settings": built_in,
                 "tasks": [
                     {"task_id": "clean", "nodes": ["clean"], "upstream": []},
                     {"task_id": "describe", "nodes": ["describe"], "upstream": ["clean"]},
@@ -118,6 +134,32 @@ def test_plan_json_has_the_documented_shape(project):
         ]
     }
     assert not (project / "airflow_dags").exists()
+
+
+def test_plan_shows_each_task_s_settings_and_where_they_come_from(tmp_path):
+    project = write_project(tmp_path, CONFIGURED)
+    plan = json.loads(cli("plan", "--json", "--pipeline", "regions", cwd=project).stdout)
+    (dag,) = plan["dags"]
+    assert dag["settings"]["schedule"] == {"value": "@daily", "source": "pipeline"}
+    assert dag["settings"]["start_date"] == {"value": [2025, 3, 1], "source": "default"}
+    assert dag["settings"]["owner"] == {"value": "data-eng", "source": "default"}  # templated
+    tasks = {t["task_id"]: t["settings"] for t in dag["tasks"]}
+    # node > namespace > tag > pipeline > default; several nodes: the strictest timeout, most slots
+    assert tasks["us.clean_to_evaluate"] == {
+        "owner": {"value": "data-eng", "source": "default"},
+        "retries": {"value": 5, "source": "namespace:us"},
+        "retry_delay": {"value": 3, "source": "pipeline"},
+        "execution_timeout": {"value": 30, "source": "node:us.train"},
+        "pool_slots": {"value": 4, "source": "node:us.train"},
+        "queue": {"value": "us_workers", "source": "namespace:us"},
+    }
+    assert tasks["eu.clean_to_evaluate"]["execution_timeout"] == {"value": 60, "source": "tag:training"}
+    assert tasks["us.make"]["pool"] == {"value": "ingest_pool", "source": "tag:ingest"}
+    table = cli("plan", "--pipeline", "regions", cwd=project).stdout
+    assert (
+        "    task us.audit  <- us.make\n"
+        '      settings: retries=5 (namespace:us), queue="us_workers" (namespace:us)\n'
+    ) in table
 
 
 def test_plan_table_lists_tasks_nodes_and_upstreams(project):
@@ -213,6 +255,12 @@ def unlock_folders():
         subprocess.run(_unlock.pop(), check=True)
 
 
+def _airflow_yml(tmp_path, text, project=CHAIN):
+    """A project whose conf/base/airflow.yml is ``text``."""
+    configured = dataclasses.replace(project, conf={"base/airflow.yml": text})
+    return ["--project-path", write_project(tmp_path, configured)]
+
+
 def _foreign_dag(tmp_path):
     project = write_project(tmp_path, CHAIN)
     (project / "airflow_dags").mkdir()
@@ -284,6 +332,21 @@ BAD_INPUT = {
         "--pipeline",
         "x",
     ],
+    "airflow.yml: unknown key": lambda p: _airflow_yml(p, "default:\n  tasks:\n    node:load: {pol: x}\n"),
+    "airflow.yml: wrong type": lambda p: _airflow_yml(p, "default:\n  retries: two\n"),
+    "airflow.yml: bad schedule": lambda p: _airflow_yml(p, "default:\n  schedule: every day\n"),
+    "airflow.yml: bad start date": lambda p: _airflow_yml(p, "default:\n  start_date: [2024, 13, 1]\n"),
+    "airflow.yml: unknown pipeline section": lambda p: _airflow_yml(p, "defalt:\n  retries: 2\n"),
+    "airflow.yml: not a selector": lambda p: _airflow_yml(p, "default:\n  tasks:\n    load: {retries: 0}\n"),
+    "airflow.yml: selector matching no node": lambda p: _airflow_yml(
+        p, "default:\n  tasks:\n    node:lode: {retries: 0}\n"
+    ),
+    "airflow.yml: invalid dataset URI": lambda p: _airflow_yml(
+        p, "default:\n  dataset_uris: {loaded: not a uri}\n"
+    ),
+    "airflow.yml: `schedule` and `schedule_interval`": lambda p: _airflow_yml(
+        p, "default:\n  schedule: '@daily'\n  schedule_interval: '@daily'\n"
+    ),
 }
 
 

@@ -85,7 +85,9 @@ def test_examples_run_like_kedro_run(name, tmp_path, request):
     assert outputs(by_airflow) == expected
 
 
-@pytest.mark.parametrize("case", ["memory_project", "cycle_project", "hostile_project", "namespaced_project"])
+@pytest.mark.parametrize(
+    "case", ["memory_project", "cycle_project", "hostile_project", "namespaced_project", "configured_project"]
+)
 def test_small_pipelines_run_like_kedro_run(case, tmp_path, airflow_db):
     by_kedro = write_project(tmp_path / "by_kedro", CASES[case])
     by_airflow = write_project(tmp_path / "by_airflow", CASES[case])

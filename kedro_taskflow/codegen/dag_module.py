@@ -7,10 +7,10 @@ import textwrap
 import libcst as cst
 from libcst.helpers import parse_template_expression
 
-from kedro_taskflow import __version__
+from kedro_taskflow import __version__, config
 from kedro_taskflow.codegen.literals import display, docstring, string
 from kedro_taskflow.layout import Binding, Ref, Scope, Side, Statement, Task, scopes
-from kedro_taskflow.model import DagPlan, Reason, TaskPlan
+from kedro_taskflow.model import DURATIONS, DagPlan, Reason, TaskPlan
 from kedro_taskflow.runtime import path_variable
 from kedro_taskflow.target import AirflowVersion, Target
 
@@ -27,9 +27,14 @@ def build_module(plan: DagPlan, target: Target) -> cst.Module:
     return cst.Module(
         body=[
             _docstring_statement(_module_doc(plan, target), ""),
-            *_imports(relative, grouped=bool(plan.groups), airflow_version=target.airflow_version),
+            *_imports(
+                relative,
+                grouped=bool(plan.groups),
+                airflow_version=target.airflow_version,
+                datasets=_uses_datasets(plan),
+            ),
             _project(plan, target),
-            _dag(plan, dag),
+            _dag(plan, dag, DATASET[target.airflow_version]),
             cst.SimpleStatementLine(
                 [cst.Expr(cst.Call(cst.Name(dag.function)))],
                 leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
@@ -56,26 +61,40 @@ def _docstring_statement(text: str, indent: str) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine([cst.Expr(docstring(text, indent))])
 
 
-def _imports(relative: bool, grouped: bool, airflow_version: AirflowVersion) -> list[cst.SimpleStatementLine]:
+def _uses_datasets(plan: DagPlan) -> bool:
+    return bool(plan.schedule_on) or any(t.outlets for t in plan.tasks)
+
+
+def _imports(
+    relative: bool, grouped: bool, airflow_version: AirflowVersion, datasets: bool = False
+) -> list[cst.SimpleStatementLine]:
     blank = [cst.EmptyLine()]
     lines = []
     if relative:
         lines.append(cst.parse_statement("from pathlib import Path\n").with_changes(leading_lines=blank))
+    names = f"dag, task{', task_group' if grouped else ''}"
+    lines.append(cst.parse_statement("import pendulum\n").with_changes(leading_lines=blank))
+    if datasets and airflow_version is AirflowVersion.AIRFLOW_2:
+        lines.append(cst.parse_statement("from airflow.datasets import Dataset\n"))
+    elif datasets:
+        names = f"Asset, {names}"
     lines += [
-        cst.parse_statement("import pendulum\n").with_changes(leading_lines=blank),
-        cst.parse_statement(
-            f"from {DECORATORS_MODULE[airflow_version]} import dag, task{', task_group' if grouped else ''}\n"
-        ),
+        cst.parse_statement(f"from {DECORATORS_MODULE[airflow_version]} import {names}\n"),
         cst.parse_statement("from kedro_taskflow.runtime import KedroProject\n"),
     ]
     return lines
+
+
+# Airflow 2's data-aware scheduling class, and Airflow 3's.
+DATASET = {AirflowVersion.AIRFLOW_2: "Dataset", AirflowVersion.AIRFLOW_3: "Asset"}
 
 
 # Every name the module binds at its top level, whatever the file holds: no function may take one.
 BOUND_NAMES = frozenset(
     {
         alias.evaluated_alias or alias.evaluated_name
-        for line in _imports(relative=True, grouped=True, airflow_version=AirflowVersion.AIRFLOW_2)
+        for version in AirflowVersion
+        for line in _imports(relative=True, grouped=True, airflow_version=version, datasets=True)
         for alias in line.body[0].names
     }
     | {PROJECT}
@@ -116,35 +135,48 @@ def _project(plan: DagPlan, target: Target) -> cst.SimpleStatementLine:
     )
 
 
-def _dag(plan: DagPlan, dag: Scope) -> cst.FunctionDef:
-    decorator = parse_template_expression(
-        """dag(
-            dag_id={dag_id},
-            schedule=None,
-            start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
-            catchup=False,
-            max_active_runs=1,
-            default_args={"owner": "kedro", "retries": 1, "retry_delay": pendulum.duration(minutes=5)},
-            tags=["kedro", {package}],
-            doc_md=__doc__,
-        )""",
-        dag_id=string(plan.dag_id),
-        package=string(plan.package_name),
-    )
+def _datasets(uris: tuple[str, ...], dataset: str) -> cst.List:
+    return cst.List([cst.Element(cst.Call(cst.Name(dataset), args=[cst.Arg(string(u))])) for u in uris])
+
+
+def _dag(plan: DagPlan, dag: Scope, dataset: str) -> cst.FunctionDef:
+    settings = plan.settings or config.apply(plan, config.AirflowConfig({})).settings
+    by_key = {s.key: s.value for s in settings}
+    args = [_kwarg("dag_id", string(plan.dag_id))]
+    args += [
+        _kwarg(
+            key,
+            _datasets(plan.schedule_on, dataset)
+            if key == "schedule" and plan.schedule_on
+            else _value(key, by_key[key]),
+        )
+        for key in config.DAG_KEYS
+        if key in by_key
+    ]
+    default_args = [
+        cst.DictElement(string(key), _value(key, by_key[key])) for key in config.DEFAULT_ARGS if key in by_key
+    ]
+    if default_args:
+        args.append(_kwarg("default_args", cst.Dict(default_args)))
+    args += [
+        _kwarg("tags", cst.List([cst.Element(string("kedro")), cst.Element(string(plan.package_name))])),
+        _kwarg("doc_md", cst.Name("__doc__")),
+    ]
+    decorator = cst.Call(cst.Name("dag"), args=args)
     return cst.FunctionDef(
         name=cst.Name(dag.function),
         params=cst.Parameters(),
-        body=cst.IndentedBlock(body=_body(dag)),
+        body=cst.IndentedBlock(body=_body(dag, dataset)),
         decorators=[cst.Decorator(decorator)],
         leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
     )
 
 
-def _body(scope: Scope) -> list[cst.BaseStatement]:
+def _body(scope: Scope, dataset: str) -> list[cst.BaseStatement]:
     """The body of the DAG function or of a task group's function: its items, then their calls."""
     depth = len(scope.path)
     definitions = [
-        (_task(item, depth) if isinstance(item, Task) else _group(item)).with_changes(
+        (_task(item, depth, dataset) if isinstance(item, Task) else _group(item, dataset)).with_changes(
             leading_lines=[cst.EmptyLine()] if i else []
         )
         for i, item in enumerate(scope.items)
@@ -158,7 +190,7 @@ def _body(scope: Scope) -> list[cst.BaseStatement]:
     return definitions + calls
 
 
-def _group(scope: Scope) -> cst.FunctionDef:
+def _group(scope: Scope, dataset: str) -> cst.FunctionDef:
     group = scope.group
     if scope.name == scope.function:
         decorator: cst.BaseExpression = cst.Name("task_group")
@@ -170,17 +202,42 @@ def _group(scope: Scope) -> cst.FunctionDef:
     return cst.FunctionDef(
         name=cst.Name(scope.function),
         params=cst.Parameters(),
-        body=cst.IndentedBlock(body=[doc, *_body(scope)]),
+        body=cst.IndentedBlock(body=[doc, *_body(scope, dataset)]),
         decorators=[cst.Decorator(decorator)],
     )
 
 
-def _task(item: Task, depth: int) -> cst.FunctionDef:
+def _value(key: str, value: object) -> cst.BaseExpression:
+    """A setting's value as Python: durations and dates through pendulum, the rest as literals."""
+    if key in DURATIONS:
+        return parse_template_expression("pendulum.duration(minutes={m})", m=_literal(value))
+    if key == "start_date":
+        year, month, day = value  # type: ignore[misc]
+        return parse_template_expression(
+            'pendulum.datetime({y}, {m}, {d}, tz="UTC")', y=_literal(year), m=_literal(month), d=_literal(day)
+        )
+    return _literal(value)
+
+
+def _literal(value: object) -> cst.BaseExpression:
+    if value is None or isinstance(value, bool):
+        return cst.Name(str(value))
+    if isinstance(value, int):
+        return cst.Integer(str(value))
+    if isinstance(value, float):
+        return cst.Float(repr(value))
+    if isinstance(value, str):
+        return string(value)
+    raise TypeError(f"no literal for {value!r}")
+
+
+def _task(item: Task, depth: int, dataset: str) -> cst.FunctionDef:
     task = item.plan
-    if item.name == item.function:
-        decorator: cst.BaseExpression = cst.Name("task")
-    else:
-        decorator = cst.Call(cst.Name("task"), args=[_kwarg("task_id", string(item.name))])
+    args = [] if item.name == item.function else [_kwarg("task_id", string(item.name))]
+    args += [_kwarg(s.key, _value(s.key, s.value)) for s in task.settings if s.on_task]
+    if task.outlets:
+        args.append(_kwarg("outlets", _datasets(task.outlets, dataset)))
+    decorator: cst.BaseExpression = cst.Call(cst.Name("task"), args=args) if args else cst.Name("task")
     run = cst.Call(
         func=cst.Attribute(cst.Name(PROJECT), cst.Name("run_nodes")),
         args=[cst.Arg(string(name)) for name in task.node_names],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from support.kedro_projects import Node, Project
 
 # A dataset name that would create a file if any of it ever ran as code.
@@ -124,4 +126,50 @@ NAMESPACED = Project(
     params={"eu": {"seed": 1}, "us": {"seed": 2}},
 )
 
-CASES = {p.package: p for p in (CHAIN, MEMORY, CYCLE, HOSTILE, NAMESPACED)}
+# kedro-airflow's airflow.yml, read through Kedro's config loader (an environment over base, a
+# templated value), with per-task settings by tag, namespace and node.
+AIRFLOW_YML = """\
+_team: data-eng
+default:
+  owner: ${_team}
+  datasets: true
+  start_date: [2025, 3, 1]
+  schedule_interval: "0 6 * * *"
+  max_active_runs: 2
+  retries: 2
+  retry_delay: 10
+  email_on_failure: false
+  tasks:
+    "tag:ingest": {pool: ingest_pool}
+    "tag:training": {execution_timeout: 60, pool_slots: 2}
+    "namespace:reporting": {queue: reporting, retries: 0}
+    "node:us.train": {execution_timeout: 30, pool_slots: 4}
+    "node:compare": {priority_weight: 10, trigger_rule: all_done}
+"""
+# The local environment adds a section for pipeline "regions". (Kedro's config loader drops
+# top-level keys that start with "_", so `__default__` cannot have a section: use `default`.)
+AIRFLOW_LOCAL_YML = """\
+regions:
+  schedule: "@daily"
+  retry_delay: 3
+  tasks:
+    "namespace:us": {queue: us_workers, retries: 5}
+reporting:
+  schedule: {datasets: [eu.metrics, us.metrics]}
+  dataset_uris: {comparison: "s3://reports/comparison.json"}
+"""
+CONFIGURED = dataclasses.replace(
+    NAMESPACED,
+    package="configured_project",
+    pipelines={
+        **NAMESPACED.pipelines,
+        "regions": (*_region("eu"), *_region("us")),
+        "reporting": NAMESPACED.pipelines["__default__"][10:],  # compare and what follows
+    },
+    conf={
+        "base/airflow.yml": AIRFLOW_YML,
+        "local/airflow.yml": AIRFLOW_LOCAL_YML,
+    },
+)
+
+CASES = {p.package: p for p in (CHAIN, MEMORY, CYCLE, HOSTILE, NAMESPACED, CONFIGURED)}

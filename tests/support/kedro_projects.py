@@ -30,6 +30,7 @@ class Project:
     pipelines: dict[str, tuple[Node, ...]]
     persisted: frozenset[str] = field(default_factory=frozenset)  # stored as JSON files
     params: dict = field(default_factory=dict)
+    conf: dict[str, str] = field(default_factory=dict)  # more files under conf/, by path: text
 
     def node_edges(self, pipeline: str) -> set[tuple[str, str]]:
         """Kedro's dependency graph between full node names (``x@a`` and ``x@b`` are one dataset)."""
@@ -138,6 +139,9 @@ def write_project(root: Path, project: Project) -> Path:
     for name in sorted(project.persisted - produced):  # the pipelines' raw data
         (path / "data" / data_file(name)).write_text(json.dumps({"raw": name}), encoding="utf-8")
     (path / "conf" / "base" / "parameters.yml").write_text(json.dumps(project.params), encoding="utf-8")
+    for name, text in project.conf.items():
+        (path / "conf" / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / "conf" / name).write_text(text, encoding="utf-8")
     return path
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -46,9 +47,7 @@ def scheduler(tmp_path, request):
         home = tmp_path / f"airflow{major}_home"
         home.mkdir()
         if major == 2:
-            database = request.getfixturevalue("postgres").create_database(
-                f"t{len(started)}_{id(home)}", TEMPLATE
-            )
+            database = request.getfixturevalue("postgres").create_database(f"t_{uuid.uuid4().hex}", TEMPLATE)
             airflow_bin = BIN
         else:
             require_airflow3()

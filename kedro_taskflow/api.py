@@ -126,10 +126,9 @@ def generate(
     folder = (Path(target_dir) if target_dir is not None else project / DEFAULT_TARGET).expanduser().resolve()
     deployment = deployment_of(project, folder, options)
     spec = read(project, options)
-    files = {
-        folder / dag.file_name: render(dag, target_of(dag, deployment, options))
-        for dag in plan_dags(spec, pipelines, options)
-    }
+    dags = plan_dags(spec, pipelines, options)
+    _check_isolated(spec, dags, deployment)
+    files = {folder / dag.file_name: render(dag, target_of(dag, deployment, options)) for dag in dags}
     if not write:
         return Generated(folder, files, tuple(writer.changed(files)), (), spec.warnings)
     _refuse_foreign(files)
@@ -158,6 +157,16 @@ def plan_dags(spec: ProjectSpec, pipelines: Sequence[str] | None, options: Optio
         spec.airflow_config, spec.airflow_files, {p.name: p.nodes for p in spec.pipelines}
     )
     return tuple(config.apply(dag, settings, spec.filepaths) for dag in dags)
+
+
+def _check_isolated(spec: ProjectSpec, dags: Sequence[DagPlan], deployment: Deployment) -> None:
+    """Every isolated task (a flavour) knows the project's absolute path where it runs."""
+    settings = config.parse(
+        spec.airflow_config, spec.airflow_files, {p.name: p.nodes for p in spec.pipelines}
+    )
+    for dag in dags:
+        for task in dag.tasks:
+            config.isolated_project_path(dag, settings, task, deployment.project_path)
 
 
 def deployment_of(project: Path, target_dir: Path, options: Options) -> Deployment:

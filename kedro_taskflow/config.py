@@ -204,7 +204,97 @@ CHECKS: dict[str, Callable[[object], object]] = {
     "dataset_uris": _uris,
 }
 DATASET_KEYS = ("datasets", "dataset_uris")
-SECTION_KEYS = (*DAG_KEYS, "schedule_interval", *DEFAULT_ARGS, *DATASET_KEYS, TASKS)
+FLAVOUR = "flavour"  # an isolated task: written on each task's decorator, never in default_args
+SECTION_KEYS = (*DAG_KEYS, "schedule_interval", *DEFAULT_ARGS, *DATASET_KEYS, FLAVOUR, TASKS)
+SELECTOR_KEYS = (*TASK_KEYS, FLAVOUR)
+
+
+def _absolute(example: str) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if not isinstance(value, str) or not value.startswith("/"):
+            raise _Bad("an absolute path", example)
+        return value
+
+    return check
+
+
+def _requirements(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(r, str) and r.strip() for r in value):
+        raise _Bad("a list of pip requirements", '["pandas>=2"]')
+    return tuple(value)
+
+
+def _one_of(*choices: str) -> Callable[[object], str]:
+    def check(value: object) -> str:
+        if value not in choices:
+            raise _Bad(f"one of {', '.join(choices)}", choices[0])
+        return value  # type: ignore[return-value]
+
+    return check
+
+
+# Airflow's isolating task decorators (``@task.<flavour>``): their arguments, the required first.
+# ``project_path`` is the project's absolute path where the task runs (its container or Python).
+FLAVOURS: dict[str, dict[str, Callable[[object], object]]] = {
+    "kubernetes": {
+        "image": _text("registry.example.com/project:1.0"),
+        "namespace": _text("data"),
+        "image_pull_policy": _one_of("IfNotPresent", "Always", "Never"),
+        "service_account_name": _text("kedro"),
+        "in_cluster": _flag,
+        "project_path": _absolute("/opt/project"),
+    },
+    "docker": {
+        "image": _text("registry.example.com/project:1.0"),
+        "docker_url": _text("unix://var/run/docker.sock"),
+        "network_mode": _text("bridge"),
+        "project_path": _absolute("/opt/project"),
+    },
+    "virtualenv": {
+        "requirements": _requirements,
+        "system_site_packages": _flag,
+        "python_version": _text("3.11"),
+        "project_path": _absolute("/opt/project"),
+    },
+    "external_python": {
+        "python": _absolute("/opt/venvs/project/bin/python"),
+        "project_path": _absolute("/opt/project"),
+    },
+}
+REQUIRED = {"kubernetes": ("image",), "docker": ("image",), "external_python": ("python",)}
+Flavour = tuple[str, tuple[tuple[str, object], ...]]  # (name, ((argument, value), ...))
+
+
+def _flavour(value: object, where: _Where) -> Flavour:
+    """``flavour: virtualenv`` or ``flavour: {kubernetes: {image: ..., namespace: ...}}``."""
+    if isinstance(value, str):
+        name, args = value, {}
+    elif isinstance(value, Mapping) and len(value) == 1:
+        ((name, args),) = value.items()
+        args = {} if args is None else args
+    else:
+        raise where.error(
+            f"must be a flavour name or {{<flavour>: {{<arguments>}}}}, not {value!r}",
+            "write e.g. `flavour: {kubernetes: {image: registry.example.com/project:1.0}}`",
+        )
+    if name not in FLAVOURS:
+        raise where.error(
+            f"{name!r} is not a flavour", _did_you_mean(str(name), list(FLAVOURS), "the flavours are")
+        )
+    at = where.at(str(name))
+    if not isinstance(args, Mapping):
+        raise at.error(
+            f"must be a mapping of arguments, not {args!r}", "write e.g. `{project_path: /opt/project}`"
+        )
+    checked = _values(args, at, tuple(FLAVOURS[name]), FLAVOURS[name])
+    for required in REQUIRED.get(name, ()):
+        if required not in checked:
+            example = {"image": "registry.example.com/project:1.0", "python": "/opt/venvs/project/bin/python"}
+            raise at.error(
+                f"needs `{required}`",
+                f"write e.g. `{FLAVOUR}: {{{name}: {{{required}: {example[required]}}}}}`",
+            )
+    return (name, tuple((key, checked[key]) for key in FLAVOURS[name] if key in checked))
 
 
 @dataclass(frozen=True)
@@ -266,7 +356,9 @@ def _did_you_mean(key: str, known: Sequence[str], what: str) -> str:
     return f"did you mean {close[0]!r}?" if close else f"{what}: {', '.join(known)}"
 
 
-def _values(body: Mapping, where: _Where, known: Sequence[str]) -> dict[str, object]:
+def _values(
+    body: Mapping, where: _Where, known: Sequence[str], checks: Mapping[str, Callable] = CHECKS
+) -> dict[str, object]:
     values = {}
     for key, value in body.items():
         at = where.at(str(key))
@@ -274,7 +366,10 @@ def _values(body: Mapping, where: _Where, known: Sequence[str]) -> dict[str, obj
             raise at.error("is not a known key", _did_you_mean(str(key), known, "known keys are"))
         if key == TASKS:
             continue
-        check = CHECKS[_canonical(key)]
+        if key == FLAVOUR and checks is CHECKS:
+            values[key] = _flavour(value, at)
+            continue
+        check = checks[_canonical(key)]
         try:
             values[key] = check(value)
         except _Bad as bad:
@@ -310,7 +405,7 @@ def _section(body: Mapping, where: _Where, nodes: Sequence[NodeSpec]) -> Section
             raise at.error(
                 f"must be a mapping of task settings, not {settings!r}", "write e.g. `{pool: ingest_pool}`"
             )
-        selected[str(selector)] = _values(settings, at, TASK_KEYS)
+        selected[str(selector)] = _values(settings, at, SELECTOR_KEYS)
     return Section(values, selected)
 
 
@@ -359,6 +454,11 @@ def apply(plan: DagPlan, config: AirflowConfig, filepaths: Mapping[str, str] | N
     for s, v in own.tasks.items():
         selectors[s] = {**selectors.get(s, {}), **v}
     inherited = {s.key: s for s in dag_settings}
+    if FLAVOUR in own.values or FLAVOUR in default.values:
+        section = "pipeline" if FLAVOUR in own.values else DEFAULT_SECTION
+        inherited[FLAVOUR] = Setting(
+            FLAVOUR, (own if section == "pipeline" else default).values[FLAVOUR], section
+        )
     tasks = tuple(
         dataclasses.replace(task, settings=_task_settings(task, selectors, inherited)) for task in plan.tasks
     )
@@ -418,7 +518,7 @@ def _task_settings(
     task: TaskPlan, selectors: Mapping[str, Mapping[str, object]], inherited: Mapping[str, Setting]
 ) -> tuple[Setting, ...]:
     result = []
-    for key in TASK_KEYS:
+    for key in SELECTOR_KEYS:
         ranked: list[tuple[tuple[int, int], Setting]] = []
         for node in task.nodes:
             own = [
@@ -435,3 +535,32 @@ def _task_settings(
             top = max(r[0] for r, _ in ranked)  # node, namespace (any depth), tag, section
             result.append(_combine(key, [s for r, s in ranked if r[0] == top]))
     return tuple(result)
+
+
+def isolated_project_path(
+    plan: DagPlan, config: AirflowConfig, task: TaskPlan, worker_path: str | None
+) -> str | None:
+    """The absolute project path an isolated task (one with a flavour) runs against, or None
+    for a task that is not isolated; ``UsageError`` when neither the flavour's ``project_path``
+    nor ``--worker-project-path`` gives one (the DAG file's folder means nothing there)."""
+    flavour = next((s for s in task.settings if s.key == FLAVOUR), None)
+    if flavour is None:
+        return None
+    name, args = flavour.value  # type: ignore[misc]
+    path = dict(args).get("project_path") or worker_path
+    if path is None:
+        if flavour.source == "pipeline" or (
+            ":" in flavour.source and FLAVOUR in config.section(plan.pipeline).tasks.get(flavour.source, {})
+        ):
+            section = plan.pipeline
+        else:
+            section = DEFAULT_SECTION
+        where = _Where(config.files.get(section) or next(iter(config.files.values()), DEFAULT_FILE), section)
+        if ":" in flavour.source:
+            where = where.at(TASKS).at(flavour.source)
+        raise where.at(FLAVOUR).error(
+            f"runs task {task.task_id!r} isolated, where the DAG file's folder is not the project",
+            "pass --worker-project-path, or write e.g. "
+            f"`{FLAVOUR}: {{{name}: {{project_path: /opt/project}}}}`",
+        )
+    return path  # type: ignore[return-value]

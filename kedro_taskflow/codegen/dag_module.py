@@ -34,7 +34,7 @@ def build_module(plan: DagPlan, target: Target) -> cst.Module:
                 datasets=_uses_datasets(plan),
             ),
             _project(plan, target),
-            _dag(plan, dag, DATASET[target.airflow_version]),
+            _dag(plan, dag, DATASET[target.airflow_version], target),
             cst.SimpleStatementLine(
                 [cst.Expr(cst.Call(cst.Name(dag.function)))],
                 leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
@@ -117,12 +117,7 @@ def _project(plan: DagPlan, target: Target) -> cst.SimpleStatementLine:
         )
     else:
         path = string(deployment.project_path)
-    args = [_kwarg("package_name", string(plan.package_name)), _kwarg("project_path", path)]
-    if deployment.env is not None:
-        args.append(_kwarg("env", string(deployment.env)))
-    if deployment.conf_source is not None:
-        args.append(_kwarg("conf_source", string(deployment.conf_source)))
-    args.append(_kwarg("pipeline", string(plan.pipeline)))
+    args = _project_args(plan, target, path)
     comment = f"# On the workers, {path_variable(plan.package_name)} overrides project_path."
     return cst.SimpleStatementLine(
         [
@@ -135,11 +130,23 @@ def _project(plan: DagPlan, target: Target) -> cst.SimpleStatementLine:
     )
 
 
+def _project_args(plan: DagPlan, target: Target, path: cst.BaseExpression) -> list[cst.Arg]:
+    """KedroProject's arguments: the module's, and each isolated task's own."""
+    deployment = target.deployment
+    args = [_kwarg("package_name", string(plan.package_name)), _kwarg("project_path", path)]
+    if deployment.env is not None:
+        args.append(_kwarg("env", string(deployment.env)))
+    if deployment.conf_source is not None:
+        args.append(_kwarg("conf_source", string(deployment.conf_source)))
+    args.append(_kwarg("pipeline", string(plan.pipeline)))
+    return args
+
+
 def _datasets(uris: tuple[str, ...], dataset: str) -> cst.List:
     return cst.List([cst.Element(cst.Call(cst.Name(dataset), args=[cst.Arg(string(u))])) for u in uris])
 
 
-def _dag(plan: DagPlan, dag: Scope, dataset: str) -> cst.FunctionDef:
+def _dag(plan: DagPlan, dag: Scope, dataset: str, target: Target) -> cst.FunctionDef:
     settings = plan.settings or config.apply(plan, config.AirflowConfig({})).settings
     by_key = {s.key: s.value for s in settings}
     args = [_kwarg("dag_id", string(plan.dag_id))]
@@ -166,19 +173,21 @@ def _dag(plan: DagPlan, dag: Scope, dataset: str) -> cst.FunctionDef:
     return cst.FunctionDef(
         name=cst.Name(dag.function),
         params=cst.Parameters(),
-        body=cst.IndentedBlock(body=_body(dag, dataset)),
+        body=cst.IndentedBlock(body=_body(dag, dataset, plan, target)),
         decorators=[cst.Decorator(decorator)],
         leading_lines=[cst.EmptyLine(), cst.EmptyLine()],
     )
 
 
-def _body(scope: Scope, dataset: str) -> list[cst.BaseStatement]:
+def _body(scope: Scope, dataset: str, plan: DagPlan, target: Target) -> list[cst.BaseStatement]:
     """The body of the DAG function or of a task group's function: its items, then their calls."""
     depth = len(scope.path)
     definitions = [
-        (_task(item, depth, dataset) if isinstance(item, Task) else _group(item, dataset)).with_changes(
-            leading_lines=[cst.EmptyLine()] if i else []
-        )
+        (
+            _task(item, depth, dataset, plan, target)
+            if isinstance(item, Task)
+            else _group(item, dataset, plan, target)
+        ).with_changes(leading_lines=[cst.EmptyLine()] if i else [])
         for i, item in enumerate(scope.items)
     ]
     functions = {item.name: item.function for item in scope.items}
@@ -190,7 +199,7 @@ def _body(scope: Scope, dataset: str) -> list[cst.BaseStatement]:
     return definitions + calls
 
 
-def _group(scope: Scope, dataset: str) -> cst.FunctionDef:
+def _group(scope: Scope, dataset: str, plan: DagPlan, target: Target) -> cst.FunctionDef:
     group = scope.group
     if scope.name == scope.function:
         decorator: cst.BaseExpression = cst.Name("task_group")
@@ -202,7 +211,7 @@ def _group(scope: Scope, dataset: str) -> cst.FunctionDef:
     return cst.FunctionDef(
         name=cst.Name(scope.function),
         params=cst.Parameters(),
-        body=cst.IndentedBlock(body=[doc, *_body(scope, dataset)]),
+        body=cst.IndentedBlock(body=[doc, *_body(scope, dataset, plan, target)]),
         decorators=[cst.Decorator(decorator)],
     )
 
@@ -228,30 +237,47 @@ def _literal(value: object) -> cst.BaseExpression:
         return cst.Float(repr(value))
     if isinstance(value, str):
         return string(value)
+    if isinstance(value, tuple):  # a flavour's list of requirements
+        return cst.List([cst.Element(_literal(v)) for v in value])
     raise TypeError(f"no literal for {value!r}")
 
 
-def _task(item: Task, depth: int, dataset: str) -> cst.FunctionDef:
+def _task(item: Task, depth: int, dataset: str, plan: DagPlan, target: Target) -> cst.FunctionDef:
     task = item.plan
+    flavour = next((s.value for s in task.settings if s.key == config.FLAVOUR), None)
     args = [] if item.name == item.function else [_kwarg("task_id", string(item.name))]
-    args += [_kwarg(s.key, _value(s.key, s.value)) for s in task.settings if s.on_task]
+    args += [
+        _kwarg(s.key, _value(s.key, s.value)) for s in task.settings if s.on_task and s.key != config.FLAVOUR
+    ]
     if task.outlets:
         args.append(_kwarg("outlets", _datasets(task.outlets, dataset)))
-    decorator: cst.BaseExpression = cst.Call(cst.Name("task"), args=args) if args else cst.Name("task")
-    run = cst.Call(
-        func=cst.Attribute(cst.Name(PROJECT), cst.Name("run_nodes")),
-        args=[cst.Arg(string(name)) for name in task.node_names],
-    )
+    if flavour is not None:
+        name, flavour_args = flavour  # type: ignore[misc]
+        args += [_kwarg(k, _literal(v)) for k, v in flavour_args if k != "project_path"]
+        decorator_name: cst.BaseExpression = cst.Attribute(cst.Name("task"), cst.Name(name))
+    else:
+        decorator_name = cst.Name("task")
+    decorator = cst.Call(decorator_name, args=args) if args else decorator_name
+    nodes = [cst.Arg(string(name)) for name in task.node_names]
     indent = _INDENT * (depth + 2)
+    body: list[cst.BaseStatement] = [_docstring_statement(_task_doc(task, width=85 - len(indent)), indent)]
+    if flavour is None:
+        run = cst.Call(func=cst.Attribute(cst.Name(PROJECT), cst.Name("run_nodes")), args=nodes)
+        body.append(cst.SimpleStatementLine([cst.Expr(run)]))
+    else:
+        # Airflow runs the function's source alone, elsewhere: it imports and builds what it uses.
+        path = dict(flavour_args).get("project_path") or target.deployment.project_path
+        assert path is not None, "api.generate refuses an isolated task without an absolute path"
+        project = cst.Call(cst.Name("KedroProject"), args=_project_args(plan, target, string(path)))
+        run = cst.Call(func=cst.Attribute(project, cst.Name("run_nodes")), args=nodes)
+        body += [
+            cst.parse_statement("from kedro_taskflow.runtime import KedroProject\n"),
+            cst.SimpleStatementLine([cst.Expr(run)], leading_lines=[cst.EmptyLine()]),
+        ]
     return cst.FunctionDef(
         name=cst.Name(item.function),
         params=cst.Parameters(),
-        body=cst.IndentedBlock(
-            body=[
-                _docstring_statement(_task_doc(task, width=85 - len(indent)), indent),
-                cst.SimpleStatementLine([cst.Expr(run)]),
-            ]
-        ),
+        body=cst.IndentedBlock(body=body),
         decorators=[cst.Decorator(decorator)],
     )
 

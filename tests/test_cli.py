@@ -347,6 +347,15 @@ BAD_INPUT = {
     "airflow.yml: `schedule` and `schedule_interval`": lambda p: _airflow_yml(
         p, "default:\n  schedule: '@daily'\n  schedule_interval: '@daily'\n"
     ),
+    "airflow.yml: unknown flavour": lambda p: _airflow_yml(
+        p, "default:\n  tasks:\n    node:load: {flavour: kubernetess}\n"
+    ),
+    "airflow.yml: flavour without its required argument": lambda p: _airflow_yml(
+        p, "default:\n  tasks:\n    node:load: {flavour: {docker: {network_mode: host}}}\n"
+    ),
+    "airflow.yml: isolated task, no absolute project path": lambda p: _airflow_yml(
+        p, "default:\n  tasks:\n    node:load: {flavour: {external_python: {python: /usr/bin/python3}}}\n"
+    ),
 }
 
 

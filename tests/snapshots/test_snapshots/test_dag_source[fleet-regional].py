@@ -10,6 +10,7 @@ Run it again with ``--check`` to see whether this file and the pipeline still ag
 from pathlib import Path
 
 import pendulum
+from airflow.datasets import Dataset
 from airflow.decorators import dag, task, task_group
 from kedro_taskflow.runtime import KedroProject
 
@@ -24,12 +25,12 @@ project = KedroProject(
 @dag(
     dag_id="fleet_regional",
     schedule=None,
-    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
     default_args={
-        "owner": "kedro",
-        "retries": 1,
+        "owner": "fleet-team",
+        "retries": 2,
         "retry_delay": pendulum.duration(minutes=5),
     },
     tags=["kedro", "fleet"],
@@ -40,7 +41,12 @@ def fleet_regional():
     def eu():
         """Kedro namespace ``eu``."""
 
-        @task
+        @task(
+            priority_weight=10,
+            outlets=[
+                Dataset("x-kedro://fleet/data/02_intermediate/eu/raw_orders.parquet")
+            ],
+        )
         def make_orders():
             """shuttle_types, params:eu.market -> eu.raw_orders
 
@@ -48,7 +54,12 @@ def fleet_regional():
             """
             project.run_nodes("eu.make_orders")
 
-        @task
+        @task(
+            outlets=[
+                Dataset("x-kedro://fleet/data/06_models/eu/model.pickle"),
+                Dataset("x-kedro://fleet/data/08_reporting/eu/metrics.json"),
+            ]
+        )
         def clean_to_evaluate():
             """eu.raw_orders, params:model_options -> eu.model, eu.metrics
 
@@ -65,7 +76,11 @@ def fleet_regional():
     def us():
         """Kedro namespace ``us``."""
 
-        @task
+        @task(
+            outlets=[
+                Dataset("x-kedro://fleet/data/02_intermediate/us/raw_orders.parquet")
+            ]
+        )
         def make_orders():
             """shuttle_types, params:us.market -> us.raw_orders
 
@@ -73,7 +88,12 @@ def fleet_regional():
             """
             project.run_nodes("us.make_orders")
 
-        @task
+        @task(
+            outlets=[
+                Dataset("x-kedro://fleet/data/06_models/us/model.pickle"),
+                Dataset("x-kedro://fleet/data/08_reporting/us/metrics.json"),
+            ]
+        )
         def clean_to_evaluate():
             """us.raw_orders, params:model_options -> us.model, us.metrics
 

@@ -10,6 +10,7 @@ Run it again with ``--check`` to see whether this file and the pipeline still ag
 from pathlib import Path
 
 import pendulum
+from airflow.datasets import Dataset
 from airflow.decorators import dag, task, task_group
 from kedro_taskflow.runtime import KedroProject
 
@@ -23,12 +24,17 @@ project = KedroProject(
 
 @dag(
     dag_id="fleet_reporting",
-    schedule=None,
-    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),
+    schedule=[
+        Dataset("x-kedro://fleet/data/08_reporting/eu/metrics.json"),
+        Dataset("x-kedro://fleet/data/08_reporting/us/metrics.json"),
+        Dataset("x-kedro://fleet/data/02_intermediate/eu/raw_orders.parquet"),
+        Dataset("x-kedro://fleet/data/02_intermediate/us/raw_orders.parquet"),
+    ],
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=1,
     default_args={
-        "owner": "kedro",
+        "owner": "fleet-team",
         "retries": 1,
         "retry_delay": pendulum.duration(minutes=5),
     },
@@ -60,7 +66,7 @@ def fleet_reporting():
         def daily():
             """Kedro namespace ``reporting.daily``."""
 
-            @task
+            @task(retries=0)
             def aggregate():
                 """pooled_orders -> reporting.daily.totals
 
@@ -68,7 +74,7 @@ def fleet_reporting():
                 """
                 project.run_nodes("reporting.daily.aggregate")
 
-            @task
+            @task(retries=0)
             def summarise():
                 """daily_totals_usd, region_comparison -> reporting.daily.summary
 

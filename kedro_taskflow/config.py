@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
+import math
 import re
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
@@ -91,7 +92,7 @@ def _whole(minimum: int, example: int) -> Callable[[object], int]:
 
 
 def _minutes(value: object) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
         raise _Bad("a number of minutes > 0", "5")
     return int(value) if float(value).is_integer() else float(value)
 

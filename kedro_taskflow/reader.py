@@ -63,8 +63,9 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
             ENV,
             ".",
         )
-    # Kedro's default logging prints INFO lines to stdout, where `plan --json` writes.
-    import_kedro_project_module(_LOGGING)  # before any Kedro import: its INFO lines would go to stdout
+    # Before any Kedro import: Kedro's default logging prints INFO lines to stdout, where
+    # `plan --json` writes.
+    import_kedro_project_module(_LOGGING)
     from kedro.inspection import get_project_snapshot
 
     try:

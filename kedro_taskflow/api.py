@@ -124,6 +124,7 @@ def generate(
     options = options or Options()
     project = find(project_path)
     folder = (Path(target_dir) if target_dir is not None else project / DEFAULT_TARGET).expanduser().resolve()
+    writer.check_dir(folder)
     deployment = deployment_of(project, folder, options)
     spec = read(project, options)
     dags = plan_dags(spec, pipelines, options)

@@ -49,10 +49,15 @@ def write(files: dict[Path, str]) -> list[Path]:
     return todo
 
 
-def prepare_dir(target: Path) -> None:
-    """Make sure ``target`` is a writable folder before anything is written."""
+def check_dir(target: Path) -> None:
+    """``target`` is a folder, or nothing yet: before anything is read from it or written."""
     if target.exists() and not target.is_dir():
         raise UsageError(f"Target {target} is a file, not a folder: pass another ", TARGET_DIR, ".")
+
+
+def prepare_dir(target: Path) -> None:
+    """Make sure ``target`` is a writable folder before anything is written."""
+    check_dir(target)
     try:
         target.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=target):

@@ -296,6 +296,11 @@ BAD_INPUT = {
         *("--project-path", write_project(p, CHAIN)),
         *("--target-dir", p / "chain_project" / "pyproject.toml"),
     ],
+    "target is a file, with `--check`": lambda p: [
+        *("--project-path", write_project(p, CHAIN)),
+        *("--target-dir", p / "chain_project" / "pyproject.toml"),
+        "--check",
+    ],
     "read-only target folder": lambda p: [
         *("--project-path", write_project(p, CHAIN)),
         *("--target-dir", _read_only(p)),

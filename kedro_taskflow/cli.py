@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from kedro_taskflow import __version__, api, writer
+from kedro_taskflow import __version__, api, mermaid, writer
 from kedro_taskflow.errors import Option, UsageError
 from kedro_taskflow.layout import Scope, Task, scopes
 from kedro_taskflow.model import DagPlan, GroupBy, Selection, Setting
@@ -135,17 +135,31 @@ def generate(
 
 @cli.command()
 @_selection
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "mermaid"]),
+    help="text: a tree; json: for scripts; mermaid: a flowchart block for a pull request. [default: text]",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @_one_line_errors
-def plan(as_json: bool, project_path: Path | None, target_dir: Path | None, **flags) -> None:
+def plan(
+    output_format: str | None, as_json: bool, project_path: Path | None, target_dir: Path | None, **flags
+) -> None:
     """Show the DAGs and tasks that ``generate`` would write, without writing."""
+    if as_json and output_format not in (None, "json"):
+        raise UsageError(f"Pass either --json or --format {output_format}, not both.")
+    output_format = "json" if as_json else output_format or "text"
     pipelines, options = _request(**flags)
     planned = api.plan(project_path, pipelines=pipelines, options=options)
     _warn(planned.warnings)
     folder = (target_dir or planned.project_path / api.DEFAULT_TARGET).expanduser().resolve()
-    if as_json:
+    if output_format == "json":
         dags = [_plan_json(p, folder) for p in planned.dags]
         click.echo(json.dumps({"dags": dags}, indent=2, ensure_ascii=False))
+        return
+    if output_format == "mermaid":
+        click.echo("\n".join(mermaid.flowchart(p) for p in planned.dags), nl=False)
         return
     for p in planned.dags:
         click.echo(f"DAG {p.dag_id}  (pipeline {p.pipeline!r}, file {folder / p.file_name})")

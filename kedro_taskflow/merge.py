@@ -92,7 +92,7 @@ class _Merger:
     kept: list[str] = field(default_factory=list)
 
     def conflict(self, where: str, problem: str) -> None:
-        self.conflicts.append(f"{where}: {problem}; {UNDO}, or pass --discard-edits")
+        self.conflicts.append(f"{where}: {problem}; {UNDO}")
 
     def pick(self, where: str, base, current, new):
         """One part whose inside is not merged: the side that changed it, or a conflict."""

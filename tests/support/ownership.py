@@ -28,21 +28,31 @@ def _moved(node: NodeSpec, name: str) -> NodeSpec:
     return dataclasses.replace(node, name=name, namespace=namespace)
 
 
-# Pipeline change -> (nodes, persisted datasets).
+def _renamed(nodes, old: str, new: str):
+    return tuple(_moved(n, new) if n.name == old else n for n in nodes)
+
+
+# Pipeline change: (nodes, persisted datasets) -> the same, changed. Any of them compose.
 CHANGES = {
-    "node_added": (NODES + (NodeSpec("publish", None, ("report",), ("published",)),), PERSISTED),
-    "node_removed": (tuple(n for n in NODES if n.name != "eu.audit"), PERSISTED),
-    "node_renamed": (tuple(_moved(n, "scrub") if n.name == "clean" else n for n in NODES), PERSISTED),
-    "moved_into_namespace": (
-        tuple(_moved(n, "eu.report") if n.name == "report" else n for n in NODES),
-        PERSISTED,
+    "node_added": lambda nodes, persisted: (
+        (*nodes, NodeSpec("publish", None, ("report",), ("published",))),
+        persisted,
     ),
-    "moved_out_of_namespace": (
-        tuple(_moved(n, "audit") if n.name == "eu.audit" else n for n in NODES),
-        PERSISTED,
-    ),
-    "dataset_in_memory": (NODES, PERSISTED - {"eu.scores"}),
+    "node_removed": lambda nodes, persisted: (tuple(n for n in nodes if n.name != "eu.audit"), persisted),
+    "node_renamed": lambda nodes, persisted: (_renamed(nodes, "clean", "scrub"), persisted),
+    "moved_into_namespace": lambda nodes, persisted: (_renamed(nodes, "report", "eu.report"), persisted),
+    "moved_out_of_namespace": lambda nodes, persisted: (_renamed(nodes, "eu.audit", "audit"), persisted),
+    "dataset_in_memory": lambda nodes, persisted: (nodes, persisted - {"eu.scores"}),
 }
+
+
+def changed(*changes: str) -> tuple[tuple[NodeSpec, ...], frozenset[str]]:
+    """The corpus pipeline after ``changes``, in order."""
+    pipeline = (NODES, PERSISTED)
+    for change in changes:
+        pipeline = CHANGES[change](*pipeline)
+    return pipeline
+
 
 TARGET = Target(AirflowVersion.AIRFLOW_2, Deployment(project_path="/opt/airflow/projects/ownership"))
 
@@ -131,9 +141,36 @@ EDITS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+# What shows that a hand edit is in a file: these texts, and these edges in Airflow's task graph
+# (a node's name stands for the task that runs it).
+EVIDENCE = {edit: tuple(new.strip() for _, new in replacements) for edit, replacements in EDITS.items()}
+EVIDENCE.update(
+    {
+        "comment_above_task": ("# Cleaning is slow on Mondays.\n    @task",),
+        "on_failure_callback": (HELPER.strip(), "on_failure_callback=alert,"),
+        "module_helper": (HELPER.strip(),),
+        "extra_import": ("import logging\n", "log = logging.getLogger(__name__)"),
+        "notification_after_last_task": (EMPTY_IMPORT, 'notify = EmptyOperator(task_id="notify")'),
+        "sensor_before_first_task": (SENSOR_IMPORT, "wait_for_raw = ExternalTaskSensor("),
+    }
+)
+EXTRA_EDGES = {
+    "notification_after_last_task": (("report", "notify"),),
+    "sensor_before_first_task": (("wait_for_raw", "ingest"),),
+}
+
+
 def edited(text: str, edit: str) -> str:
     """``text`` with a hand edit made, as a person saving the file would leave it."""
+    result = try_edit(text, edit)
+    assert result is not None, f"{edit}: what it edits is not in the file exactly once"
+    return result
+
+
+def try_edit(text: str, edit: str) -> str | None:
+    """``text`` with the hand edit made, or None if another edit took what it edits."""
     for old, new in EDITS[edit]:
-        assert text.count(old) == 1, f"{edit}: {old!r} is not in the file exactly once"
+        if text.count(old) != 1:
+            return None
         text = text.replace(old, new)
     return text

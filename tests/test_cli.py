@@ -13,7 +13,7 @@ import sys
 
 import pytest
 from support.cases import CHAIN, CONFIGURED, MEMORY, NAMESPACED
-from support.environment import BIN, EXAMPLE, ROOT, run
+from support.environment import BIN, EXAMPLE, ROOT, probe_airflow, run
 from support.kedro_projects import Node, write_project
 
 
@@ -492,3 +492,11 @@ def test_a_deleted_dag_file_is_generated_anew(chain):
     dag_file.unlink()
     assert cli("generate", cwd=project).stdout == f"wrote: {dag_file}\n"
     assert dag_file.read_text() == text == base.read_text()
+
+
+@pytest.mark.airflow
+def test_airflow_loads_the_dag_folder_and_not_the_bases(chain):
+    project, dag_file, base = chain
+    (folder_report,) = probe_airflow([dag_file.parent]).values()
+    assert folder_report["errors"] == {} and list(folder_report["dags"]) == ["chain_project"]
+    assert base.is_file()

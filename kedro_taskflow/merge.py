@@ -5,7 +5,7 @@ bind, functions by name (a ``@task`` function's name is its task), decorators by
 their arguments by keyword, dict literals by key, a task's runner call as itself. For each part:
 changed on one side only, that side wins; changed on both, differently, is a conflict. What a
 person added is kept after what precedes it in their file. A scope's dependency statements are
-merged as edge sets (see ``_merge_wiring``). The file is black-formatted first, so that formatting
+merged as graphs (see ``_Merger.wiring``). The file is black-formatted first, so that formatting
 alone never conflicts.
 """
 
@@ -37,7 +37,7 @@ class Merged:
 def merge(base: str, current: str, new: str) -> Merged:
     """Merge ``current`` (the file, maybe edited) with ``new``, both descended from ``base``."""
     if new == base or current == new:
-        return Merged(current, (), () if current == base else ("your edits",))
+        return Merged(current, (), ())
     try:
         theirs = cst.parse_module(black.format_str(current, mode=BLACK_MODE))
     except (black.InvalidInput, cst.ParserSyntaxError):
@@ -130,7 +130,7 @@ class _Merger:
                     self.conflict(name(key), "added here and by the pipeline, differently")
             else:
                 merged[key] = node
-        for key in b.keys() & c.keys() - n.keys():  # gone from the pipeline
+        for key in [k for k in b if k in c and k not in n]:  # gone from the pipeline
             if _sig(b[key]) != _sig(c[key]):
                 self.conflict(name(key), "edited here, but the pipeline no longer has it")
         order = list(merged)
@@ -267,7 +267,7 @@ class _Merger:
         scope (a task they name is bound to a variable first). Removing an edge the pipeline still
         has, or adding one to a task it no longer has, is a conflict.
         """
-        (bw, _), (cw, _), (nw, n_body) = base, current, new
+        (bw, b_body), (cw, c_body), (nw, n_body) = base, current, new
         b, c, n = (_code(w) for w in (bw, cw, nw))
         if c == b:
             return nw
@@ -284,13 +284,15 @@ class _Merger:
         gb, gc, gn = graphs
         before = len(self.conflicts)
         labels = _labels(n_body, _functions(n_body))
-        for edge in gb.edges:
-            if edge not in gc.edges and edge in gn.edges:
-                self.conflict(f"{where}: {_shown(edge)}", "removed here but the pipeline still has it")
+        removed = [_shown(e) for e in gb.edges if e not in gc.edges and e in gn.edges]
+        removed += [f"{r[0]}()" for r in gb.nodes if r not in gc.nodes and r in gn.nodes]
+        for what in removed:
+            self.conflict(f"{where}: {what}", "removed here but the pipeline still has it")
+        own = _functions(c_body).keys() - _functions(b_body).keys()  # the person's own tasks
         added = [e for e in gc.edges if e not in gb.edges and e not in gn.edges]
         for edge in added:
             for ref in edge:
-                if isinstance(ref, tuple) and ref not in labels:
+                if isinstance(ref, tuple) and ref not in labels and ref[0] not in own:
                     self.conflict(
                         f"{where}: {_shown(edge)}",
                         f"added here, but the pipeline no longer has {'.'.join(ref)}",
@@ -303,6 +305,7 @@ class _Merger:
             set(_names(n_body)) | set(gc.bindings) | {r for e in gc.edges for r in e if isinstance(r, str)}
         )
         wanted = {ref[:1] for e in added for ref in e if isinstance(ref, tuple)}
+        wanted |= {ref for ref in gc.nodes if ref not in gb.nodes and ref not in gn.nodes}  # lone ``a()``
         wanted |= {ref for var, ref in gc.bindings.items() if var not in gb.bindings}
         person = {ref: var for var, ref in gc.bindings.items() if var not in gb.bindings}
         bind = []
@@ -430,6 +433,7 @@ def _all_names(node: cst.CSTNode) -> list[cst.Name]:
 class _Graph:
     bindings: dict[str, tuple[str, ...]] = field(default_factory=dict)
     edges: list = field(default_factory=list)
+    nodes: list = field(default_factory=list)  # the tasks and groups the statements call
 
 
 def _is_wiring(statement: cst.BaseStatement, functions: dict[str, str]) -> bool:
@@ -466,6 +470,7 @@ def _graph(statements, functions: dict[str, str]) -> _Graph | None:
 
     def ref(e: cst.BaseExpression):
         if _calls(e, functions):
+            graph.nodes.append((e.func.value,))
             return (e.func.value,)
         if isinstance(e, cst.Name):
             return graph.bindings.get(e.value, e.value)
@@ -497,6 +502,7 @@ def _graph(statements, functions: dict[str, str]) -> _Graph | None:
         small = statement.body[0]
         if isinstance(small, cst.Assign):
             graph.bindings[small.targets[0].target.value] = (small.value.func.value,)
+            graph.nodes.append((small.value.func.value,))
         elif value(small.value) is None:
             return None
     return graph
@@ -532,6 +538,7 @@ def _labels(body, functions: dict[str, str], path: tuple[str, ...] = ()) -> dict
 
 
 def _shown(edge) -> str:
+    """``a >> eu.b``"""
     return " >> ".join(r if isinstance(r, str) else ".".join(r) for r in edge)
 
 

@@ -195,3 +195,42 @@ def test_random_edits_before_random_pipeline_changes_survive_or_conflict_and_loa
     merge_random()
     assert cases, "every random case conflicted"
     _check_in_airflow(cases, tmp_path)
+
+
+OWN_TASKS = """    @task
+    def tidy():
+        print("tidy")
+
+    @task
+    def slack():
+        print("slack")
+
+    tidy()
+"""
+
+
+def test_a_persons_own_tasks_stay_in_the_dag_alone_or_wired():
+    mine = BASE.replace("    eu_group = eu()\n", OWN_TASKS + "    eu_group = eu()\n").replace(
+        '    eu_group.get_child_by_label("score") >> report()\n',
+        '    eu_group.get_child_by_label("score") >> report() >> slack()\n',
+    )
+    merged = merge(BASE, mine, generated(*changed("node_added"))).text
+    assert merged.endswith(
+        "    report_task = report()\n"
+        "    slack_task = slack()\n"
+        "    tidy_task = tidy()\n"
+        "    eu_group = eu()\n"
+        "    ingest() >> clean() >> eu_group\n"
+        '    eu_group.get_child_by_label("score") >> report_task >> publish()\n'
+        "    report_task >> slack_task\n\n\nownership()\n"
+    )
+
+
+def test_removing_a_task_call_is_kept_unless_the_pipeline_changes_that_scope():
+    mine = BASE.replace("        audit()\n", "")
+    merged = merge(BASE, mine, generated(*changed("node_added"))).text
+    assert "def audit():" in merged and "        audit()\n" not in merged
+    assert merge(BASE, mine, generated(*changed("moved_into_namespace"))).conflicts == (
+        "group eu: audit(): removed here but the pipeline still has it; "
+        "undo the edit, regenerate, then redo it",
+    )

@@ -1,7 +1,8 @@
 """The Python API: read -> plan -> render -> write. The CLI, the ``kedro`` plugin and the benchmarks call it.
 
 ``generate`` and ``plan`` are also ``kedro_taskflow.generate`` and ``kedro_taskflow.plan``. Bad
-input raises ``kedro_taskflow.errors.UsageError``, whose message names the parameters here.
+input raises ``kedro_taskflow.errors.UsageError``, whose message names the parameters here; hand
+edits that the new generation contradicts raise ``kedro_taskflow.errors.Conflicts``.
 """
 
 from __future__ import annotations

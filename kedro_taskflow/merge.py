@@ -301,9 +301,7 @@ class _Merger:
             return nw
         # Bind every task the person names: as they did, as the pipeline does, or <function>_task.
         variables = {ref: var for var, ref in gn.bindings.items()}
-        taken = (
-            set(_names(n_body)) | set(gc.bindings) | {r for e in gc.edges for r in e if isinstance(r, str)}
-        )
+        taken = _names(n_body) | _names(c_body)
         wanted = {ref[:1] for e in added for ref in e if isinstance(ref, tuple)}
         wanted |= {ref for ref in gc.nodes if ref not in gb.nodes and ref not in gn.nodes}  # lone ``a()``
         wanted |= {ref for var, ref in gc.bindings.items() if var not in gb.bindings}

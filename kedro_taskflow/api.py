@@ -1,7 +1,8 @@
 """The Python API: read -> plan -> render -> write. The CLI, the ``kedro`` plugin and the benchmarks call it.
 
 ``generate`` and ``plan`` are also ``kedro_taskflow.generate`` and ``kedro_taskflow.plan``. Bad
-input raises ``kedro_taskflow.errors.UsageError``, whose message names the parameters here.
+input raises ``kedro_taskflow.errors.UsageError``, whose message names the parameters here; hand
+edits that the new generation contradicts raise ``kedro_taskflow.errors.Conflicts``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kedro_taskflow import config, reader, writer
-from kedro_taskflow.errors import AIRFLOW_VERSION, GROUP_BY, TARGET_DIR, WORKER_PROJECT_PATH, UsageError
+from kedro_taskflow.errors import (
+    AIRFLOW_VERSION,
+    GROUP_BY,
+    TARGET_DIR,
+    WORKER_PROJECT_PATH,
+    Conflicts,
+    UsageError,
+)
 from kedro_taskflow.model import DagPlan, GroupBy, ProjectSpec, Selection
 from kedro_taskflow.planning import plan_dag
 from kedro_taskflow.target import AirflowVersion, Deployment, Target
@@ -55,9 +63,9 @@ class Options:
             "--worker-project-path": self.worker_project_path,
             "--worker-conf-source": self.worker_conf_source,
             "--group-by": None if self.group_by is GroupBy.MEMORY else self.group_by.value,
-            "--airflow-version": None
-            if self.airflow_version is AirflowVersion.AIRFLOW_2
-            else str(self.airflow_version.value),
+            "--airflow-version": (
+                None if self.airflow_version is AirflowVersion.AIRFLOW_2 else str(self.airflow_version.value)
+            ),
             **{
                 f"--{f.name.replace('_', '-')}": ",".join(getattr(self.selection, f.name)) or None
                 for f in dataclasses.fields(self.selection)
@@ -83,13 +91,17 @@ class Planned:
 
 @dataclass(frozen=True)
 class Generated:
-    """The DAG files, by path, in the order of the pipelines asked for."""
+    """The DAG files, by path, in the order of the pipelines asked for: each one's new text merged
+    with the hand edits of the file on disk (files in conflict are in ``conflicts`` instead)."""
 
     target_dir: Path
     files: dict[Path, str]
     changed: tuple[Path, ...]  # whose text differed from what was on disk
     written: tuple[Path, ...]  # what was written: ``changed``, or nothing when not asked to write
     warnings: tuple[str, ...]
+    outdated: tuple[Path, ...] = ()  # the pipeline changed since they were generated (``--check``)
+    conflicts: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # when not writing
+    discarded: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # edits dropped on request
 
 
 def plan(
@@ -115,11 +127,15 @@ def generate(
     options: Options | None = None,
     target_dir: str | os.PathLike | None = None,
     write: bool = True,
+    discard_edits: bool = False,
 ) -> Generated:
-    """Plan, render and (unless ``write=False``) write one DAG file per pipeline.
+    """Plan, render, merge with the files' hand edits, and (unless ``write=False``) write one DAG
+    file per pipeline, each with its base.
 
     ``target_dir`` defaults to ``airflow_dags/`` in the project. Files that are unchanged are not
-    touched; a file there that kedro-taskflow did not write is never overwritten.
+    touched; a file there that kedro-taskflow did not write is never overwritten. Hand edits that
+    the new generation contradicts raise ``Conflicts`` and nothing is written, unless
+    ``discard_edits``: then those files get the new generation, and ``discarded`` says what went.
     """
     options = options or Options()
     project = find(project_path)
@@ -129,13 +145,60 @@ def generate(
     spec = read(project, options)
     dags = plan_dags(spec, pipelines, options)
     _check_isolated(spec, dags, deployment)
-    files = {folder / dag.file_name: render(dag, target_of(dag, deployment, options)) for dag in dags}
+    new = {folder / dag.file_name: render(dag, target_of(dag, deployment, options)) for dag in dags}
+    owned = {path: own(path, text) for path, text in new.items()}
+    # A file in conflict gets the new generation, if anything: with discard_edits, or to show --diff.
+    files = {path: new[path] if o.text is None else o.text for path, o in owned.items()}
+    conflicts = {path: o.conflicts for path, o in owned.items() if o.conflicts}
+    outdated = tuple(path for path, o in owned.items() if o.outdated)
     if not write:
-        return Generated(folder, files, tuple(writer.changed(files)), (), spec.warnings)
-    _refuse_foreign(files)
+        changed = tuple(writer.changed(files))
+        return Generated(folder, files, changed, (), spec.warnings, outdated, conflicts)
+    _refuse_foreign(new)
     writer.prepare_dir(folder)
-    written = tuple(writer.write(files))
-    return Generated(folder, files, written, written, spec.warnings)
+    writer.refuse_in_the_way(list(new))
+    if conflicts and not discard_edits:
+        raise Conflicts(conflicts)
+    written = tuple(
+        p for p in writer.write({**files, **{writer.base_of(p): t for p, t in new.items()}}) if p in files
+    )
+    discarded = {path: owned[path].conflicts + owned[path].kept for path in conflicts}
+    return Generated(folder, files, written, written, spec.warnings, outdated, discarded=discarded)
+
+
+@dataclass(frozen=True)
+class Owned:
+    """What to write over a DAG file, given its hand edits: ``text``, or ``conflicts``."""
+
+    text: str | None
+    outdated: bool  # the pipeline changed since the file was generated
+    conflicts: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # the hand edits ``text`` keeps
+
+
+NO_BASE = (
+    "no record of what kedro-taskflow generated here ({base} is missing: an older version wrote the "
+    "file, or the base was deleted), so hand edits cannot be told from the pipeline's changes: review "
+    "the differences, then take the new generation over the file"
+)
+
+
+def own(path: Path, new: str) -> Owned:
+    """Merge the new text of ``path`` with the file there (a person may have edited it) and its base."""
+    current, base = writer.read(path), writer.read(writer.base_of(path))
+    if current is None or current == new:
+        return Owned(new, outdated=current is None)
+    if base is None:
+        return Owned(
+            None,
+            outdated=True,
+            conflicts=(NO_BASE.format(base=writer.base_of(path).relative_to(path.parent)),),
+            kept=("every difference from the new generation",),
+        )
+    from kedro_taskflow.merge import merge  # libcst and black: only when merging
+
+    merged = merge(base, current, new)
+    return Owned(merged.text, outdated=new != base, conflicts=merged.conflicts, kept=merged.kept)
 
 
 def find(project_path: str | os.PathLike | None) -> Path:

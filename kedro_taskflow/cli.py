@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from kedro_taskflow import __version__, api, mermaid, writer
-from kedro_taskflow.errors import Option, UsageError
+from kedro_taskflow.errors import Conflicts, Option, UsageError
 from kedro_taskflow.layout import Scope, Task, scopes
 from kedro_taskflow.model import DagPlan, GroupBy, Selection, Setting
 from kedro_taskflow.target import AirflowVersion
@@ -107,30 +107,68 @@ def cli() -> None:
 
 @cli.command()
 @_selection
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 if any file would change.")
-@click.option("--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff.")
+@click.option(
+    "--check", is_flag=True, help="Write nothing; exit 1 if the pipeline changed since a file was generated."
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would be written."
+)
+@click.option(
+    "--discard-edits",
+    is_flag=True,
+    help="Where hand edits conflict with the new generation, write the new generation anyway.",
+)
 @_one_line_errors
 def generate(
-    check: bool, show_diff: bool, project_path: Path | None, target_dir: Path | None, **flags
+    check: bool,
+    show_diff: bool,
+    discard_edits: bool,
+    project_path: Path | None,
+    target_dir: Path | None,
+    **flags,
 ) -> None:
-    """Write one Airflow DAG file per selected pipeline."""
+    """Write one Airflow DAG file per selected pipeline, keeping the hand edits in the files there."""
     pipelines, options = _request(**flags)
-    generated = api.generate(
-        project_path,
-        pipelines=pipelines,
-        options=options,
-        target_dir=target_dir,
-        write=not (check or show_diff),
-    )
+    try:
+        generated = api.generate(
+            project_path,
+            pipelines=pipelines,
+            options=options,
+            target_dir=target_dir,
+            write=not (check or show_diff),
+            discard_edits=discard_edits,
+        )
+    except Conflicts as exc:
+        _conflicts(exc.conflicts)
+        click.echo(
+            "Nothing was written. --diff shows what the new generation changes; --discard-edits writes "
+            "it anyway, dropping the hand edits of these files.",
+            err=True,
+        )
+        sys.exit(1)
     _warn(generated.warnings)
+    if check:
+        for path in generated.outdated:
+            click.echo(f"would change: {path}", err=True)
+        sys.exit(1 if generated.outdated else 0)
     if show_diff:
         click.echo(writer.unified_diff(generated.files), nl=False)
-    if check or show_diff:
+        _conflicts(generated.conflicts)
         for path in generated.changed:
             click.echo(f"would change: {path}", err=True)
-        sys.exit(1 if generated.changed and check else 0)
+        sys.exit(0)
+    for path, edits in generated.discarded.items():
+        for edit in edits:
+            click.echo(f"discarded: {path}: {edit}", err=True)
     for path in generated.files:
         click.echo(f"{'wrote' if path in generated.written else 'unchanged'}: {path}")
+
+
+def _conflicts(conflicts: dict[Path, tuple[str, ...]]) -> None:
+    """One line per conflict, on stderr."""
+    for path, lines in conflicts.items():
+        for line in lines:
+            click.echo(f"conflict: {path}: {line}", err=True)
 
 
 @cli.command()

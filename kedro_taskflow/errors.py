@@ -7,8 +7,9 @@ A message names the inputs it is about as ``Option``s, which each front end spel
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,13 @@ class UsageError(Exception):
     def message(self, spell: Callable[[Option], str] = lambda option: option.name) -> str:
         """The message with each option spelled by ``spell`` (default: its Python name)."""
         return "".join(spell(p) if isinstance(p, Option) else p for p in self.parts)
+
+
+class Conflicts(Exception):
+    """Hand edits that the new generation contradicts, by file: nothing was written."""
+
+    def __init__(self, conflicts: Mapping[Path, tuple[str, ...]]) -> None:
+        self.conflicts = dict(conflicts)
+        super().__init__(
+            "\n".join(f"{path}: {line}" for path, lines in self.conflicts.items() for line in lines)
+        )

@@ -1,4 +1,8 @@
-"""Put generated files on disk atomically, or tell how they differ from what is there."""
+"""Put generated files on disk atomically, or tell how they differ from what is there.
+
+Next to each DAG file, in ``.kedro-taskflow/``, its base: the text kedro-taskflow generated for it
+last, which ``generate`` merges from (Airflow loads only ``*.py`` files and zip archives).
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,32 @@ from pathlib import Path
 
 from kedro_taskflow.errors import TARGET_DIR, UsageError
 
+BASES = ".kedro-taskflow"  # the folder of the bases, in the folder of the DAG files
+
+
+def base_of(path: Path) -> Path:
+    """Where the text generated last for the DAG file ``path`` is kept."""
+    return path.parent / BASES / f"{path.name}.base"
+
+
+def read(path: Path) -> str | None:
+    """The file's text, or None if there is no file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
 
 def changed(files: dict[Path, str]) -> list[Path]:
     """The files whose text on disk differs from the generated text (missing ones included)."""
-    return [path for path, text in files.items() if _current(path) != text]
+    return [path for path, text in files.items() if read(path) != text]
 
 
 def unified_diff(files: dict[Path, str]) -> str:
     return "".join(
         "".join(
             difflib.unified_diff(
-                (_current(path) or "").splitlines(keepends=True),
+                (read(path) or "").splitlines(keepends=True),
                 text.splitlines(keepends=True),
                 fromfile=f"a/{path}" if path.exists() else "/dev/null",
                 tofile=f"b/{path}",
@@ -33,12 +52,11 @@ def unified_diff(files: dict[Path, str]) -> str:
 def write(files: dict[Path, str]) -> list[Path]:
     """Write the changed files; each appears whole or not at all, and all are staged first."""
     todo = changed(files)
-    for path in todo:
-        if path.exists() and not path.is_file():
-            raise UsageError(f"Cannot write {path}: something that is not a file is in the way; move it.")
+    refuse_in_the_way(todo)
     staged: list[tuple[str, Path]] = []
     try:
         for path in todo:
+            path.parent.mkdir(exist_ok=True)  # the bases' folder
             staged.append((_stage(path, files[path]), path))
         for temp, path in staged:
             os.replace(temp, path)
@@ -47,6 +65,13 @@ def write(files: dict[Path, str]) -> list[Path]:
             _discard(temp)
         raise UsageError(f"Cannot write {exc.filename or 'the target'}: {exc.strerror or exc}.") from exc
     return todo
+
+
+def refuse_in_the_way(paths: list[Path]) -> None:
+    """Nothing but a file (or nothing) where each of ``paths`` goes."""
+    for path in paths:
+        if path.exists() and not path.is_file():
+            raise UsageError(f"Cannot write {path}: something that is not a file is in the way; move it.")
 
 
 def check_dir(target: Path) -> None:
@@ -66,13 +91,6 @@ def prepare_dir(target: Path) -> None:
         raise UsageError(
             f"Target {target} is not writable ({exc.strerror or exc}): pass another ", TARGET_DIR, "."
         ) from exc
-
-
-def _current(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError):
-        return None
 
 
 def _stage(path: Path, text: str) -> str:

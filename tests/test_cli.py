@@ -13,7 +13,7 @@ import sys
 
 import pytest
 from support.cases import CHAIN, CONFIGURED, MEMORY, NAMESPACED
-from support.environment import BIN, EXAMPLE, ROOT, run
+from support.environment import BIN, EXAMPLE, ROOT, probe_airflow, run
 from support.kedro_projects import Node, write_project
 
 
@@ -381,3 +381,127 @@ def test_bad_input_exits_2_with_one_line(case, tmp_path):
     pattern = ".+".join(re.escape(part) for part in BAD_INPUT_ROWS[case].split("…"))
     assert re.fullmatch(pattern, result.stderr.strip()), result.stderr
     assert snapshot_of(tmp_path) == before
+
+
+# -- owning the DAG: hand edits, bases, conflicts (see also test_merge.py) ---------------------
+
+
+def _change_pipeline(project, edit_nodes):
+    """Edit the project's pipelines.json (``edit_nodes``: the node list -> the new node list)."""
+    spec_file = project / "src" / "chain_project" / "pipelines.json"
+    spec = json.loads(spec_file.read_text())
+    spec["__default__"] = edit_nodes(spec["__default__"])
+    spec_file.write_text(json.dumps(spec))
+
+
+def _add_audit(nodes):
+    return [*nodes, {"name": "audit", "inputs": ["loaded"], "outputs": [], "namespace": None, "tags": []}]
+
+
+def _hand_edit(dag_file, old, new):
+    text = dag_file.read_text()
+    assert text.count(old) == 1
+    dag_file.write_text(text.replace(old, new))
+
+
+@pytest.fixture
+def chain(tmp_path):
+    """The chain project, generated once: (project, its DAG file, that file's base)."""
+    project = write_project(tmp_path, CHAIN)
+    cli("generate", cwd=project)
+    dag_file = project / "airflow_dags" / "chain_project.py"
+    return project, dag_file, project / "airflow_dags" / ".kedro-taskflow" / "chain_project.py.base"
+
+
+def test_the_base_is_what_was_generated_and_an_unedited_regeneration_changes_no_byte(chain):
+    project, dag_file, base = chain
+    assert base.read_bytes() == dag_file.read_bytes()
+    before = snapshot_of(project)
+    assert cli("generate", cwd=project).stdout == f"unchanged: {dag_file}\n"
+    assert snapshot_of(project) == before
+
+
+def test_hand_edits_survive_a_pipeline_change_and_check_tells_only_of_the_pipeline(chain):
+    project, dag_file, base = chain
+    _hand_edit(dag_file, "    @task\n    def transform():", "    @task(retries=3)\n    def transform():")
+    _hand_edit(dag_file, "    schedule=None,", '    schedule="@daily",')
+    assert cli("generate", "--check", cwd=project).returncode == 0  # hand edits alone: quiet
+
+    _change_pipeline(project, _add_audit)
+    check = cli("generate", "--check", cwd=project, check=False)
+    assert (check.returncode, check.stderr) == (1, f"would change: {dag_file}\n")
+    diff = cli("generate", "--diff", cwd=project).stdout
+    assert "+    def audit():\n" in diff and "retries=3" not in diff and "@daily" not in diff
+
+    assert cli("generate", cwd=project).stdout == f"wrote: {dag_file}\n"
+    text = dag_file.read_text()
+    assert "    @task(retries=3)\n    def transform():" in text and '    schedule="@daily",' in text
+    assert 'project.run_nodes("audit")' in text and ">> audit()" in text
+    assert "retries=3" not in base.read_text() and 'project.run_nodes("audit")' in base.read_text()
+    assert cli("generate", "--check", cwd=project).returncode == 0
+
+
+def test_a_conflict_exits_1_and_writes_nothing_until_edits_are_discarded(chain):
+    project, dag_file, base = chain
+    _hand_edit(dag_file, "    @task\n    def load():", '    @task(pool="warehouse")\n    def load():')
+    edited = dag_file.read_text()
+    _change_pipeline(project, lambda nodes: [n for n in nodes if n["name"] != "load"])
+    before = snapshot_of(project)
+
+    refused = cli("generate", cwd=project, check=False)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.splitlines() == [
+        f"conflict: {dag_file}: task load: edited here, but the pipeline no longer has it; "
+        "undo the edit, regenerate, then redo it",
+        "Nothing was written. --diff shows what the new generation changes; --discard-edits writes it "
+        "anyway, dropping the hand edits of these files.",
+    ]
+    assert snapshot_of(project) == before
+
+    plugin = run([str(BIN / "kedro"), "taskflow", "generate"], cwd=project, check=False)
+    assert plugin.returncode == 1 and "conflict: " in plugin.stderr
+    diff = cli("generate", "--diff", cwd=project)
+    assert '-    @task(pool="warehouse")\n' in diff.stdout and "conflict: " in diff.stderr
+    assert snapshot_of(project) == before
+
+    discarded = cli("generate", "--discard-edits", cwd=project)
+    assert discarded.stderr.startswith(f"discarded: {dag_file}: task load: edited here")
+    assert discarded.stdout == f"wrote: {dag_file}\n"
+    assert dag_file.read_text() == base.read_text() != edited
+    assert "def load" not in dag_file.read_text()
+
+
+def test_a_file_without_a_base_gets_one_if_unedited_and_is_refused_if_edited(chain):
+    project, dag_file, base = chain
+    base.unlink()
+    assert cli("generate", cwd=project).stdout == f"unchanged: {dag_file}\n"
+    assert base.read_bytes() == dag_file.read_bytes()
+
+    base.unlink()
+    _hand_edit(dag_file, "    schedule=None,", '    schedule="@daily",')
+    _change_pipeline(project, _add_audit)
+    before = snapshot_of(project)
+    refused = cli("generate", cwd=project, check=False)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        f"conflict: {dag_file}: no record of what kedro-taskflow generated here "
+        "(.kedro-taskflow/chain_project.py.base is missing"
+    )
+    assert snapshot_of(project) == before
+    assert cli("generate", "--check", cwd=project, check=False).returncode == 1  # file and pipeline differ
+
+
+def test_a_deleted_dag_file_is_generated_anew(chain):
+    project, dag_file, base = chain
+    text = dag_file.read_text()
+    dag_file.unlink()
+    assert cli("generate", cwd=project).stdout == f"wrote: {dag_file}\n"
+    assert dag_file.read_text() == text == base.read_text()
+
+
+@pytest.mark.airflow
+def test_airflow_loads_the_dag_folder_and_not_the_bases(chain):
+    project, dag_file, base = chain
+    (folder_report,) = probe_airflow([dag_file.parent]).values()
+    assert folder_report["errors"] == {} and list(folder_report["dags"]) == ["chain_project"]
+    assert base.is_file()

@@ -1,0 +1,563 @@
+"""Three-way merge of a DAG file: what we generated last (base), the file now, what we generate now.
+
+Pure, on syntax trees (LibCST), by identity rather than by line: module statements by what they
+bind, functions by name (a ``@task`` function's name is its task), decorators by dotted name,
+their arguments by keyword, dict literals by key, a task's runner call as itself. For each part:
+changed on one side only, that side wins; changed on both, differently, is a conflict. What a
+person added is kept after what precedes it in their file. A scope's dependency statements are
+merged as graphs (see ``_Merger.wiring``). The file is black-formatted first, so that formatting
+alone never conflicts.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import black
+import libcst as cst
+
+from kedro_taskflow.codegen import BLACK_MODE
+from kedro_taskflow.codegen.literals import string
+from kedro_taskflow.naming import free_name
+
+UNDO = "undo the edit, regenerate, then redo it"
+
+
+@dataclass(frozen=True)
+class Merged:
+    """The merged text (None if there are conflicts), each conflict, and the hand edits kept."""
+
+    text: str | None
+    conflicts: tuple[str, ...]
+    kept: tuple[str, ...]
+
+
+def merge(base: str, current: str, new: str) -> Merged:
+    """Merge ``current`` (the file, maybe edited) with ``new``, both descended from ``base``."""
+    if new == base or current == new:
+        return Merged(current, (), ())
+    try:
+        theirs = cst.parse_module(black.format_str(current, mode=BLACK_MODE))
+    except (black.InvalidInput, cst.ParserSyntaxError):
+        return Merged(None, ("the file is not valid Python: fix it, then regenerate",), ())
+    if theirs.code == base:
+        return Merged(new, (), ())
+    ours, mine = cst.parse_module(base), cst.parse_module(new)
+    merger = _Merger()
+    body = merger.statements("the module", ours.body, theirs.body, mine.body)
+    header = merger.pick("the module's first comments", ours.header, theirs.header, mine.header)
+    footer = merger.pick("the module's last comments", ours.footer, theirs.footer, mine.footer)
+    if merger.conflicts:
+        return Merged(None, tuple(merger.conflicts), tuple(merger.kept))
+    module = mine.with_changes(body=body, header=header, footer=footer)
+    return Merged(black.format_str(module.code, mode=BLACK_MODE), (), tuple(merger.kept))
+
+
+def _code(node: cst.CSTNode | Sequence[cst.CSTNode]) -> str:
+    nodes = node if isinstance(node, Sequence) else [node]
+    return "".join(cst.Module([]).code_for_node(n) for n in nodes)
+
+
+def _sig(node: cst.CSTNode | Sequence[cst.CSTNode] | None) -> str | None:
+    """What counts as an edit: the code, without blank lines or a list's separating comma."""
+    if node is None:
+        return None
+    if isinstance(node, Sequence):
+        return "".join(_sig(n) or "" for n in node if not isinstance(n, cst.EmptyLine) or n.comment)
+    if hasattr(node, "leading_lines"):
+        node = node.with_changes(leading_lines=[line for line in node.leading_lines if line.comment])
+    if isinstance(node, (cst.Arg, cst.DictElement, cst.Element)):
+        comments = _comments(node.comma) if isinstance(node.comma, cst.Comma) else ""
+        node = node.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return _code(node).strip() + comments
+    return _code(node)
+
+
+def _comments(node: cst.CSTNode) -> str:
+    found: list[str] = []
+
+    class Comments(cst.CSTVisitor):
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            found.append(comment.value)
+
+    node.visit(Comments())
+    return "".join(found)
+
+
+@dataclass
+class _Merger:
+    conflicts: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def conflict(self, where: str, problem: str) -> None:
+        self.conflicts.append(f"{where}: {problem}; {UNDO}")
+
+    def pick(self, where: str, base, current, new):
+        """One part whose inside is not merged: the side that changed it, or a conflict."""
+        b, c, n = _sig(base), _sig(current), _sig(new)
+        if c == b:
+            return new
+        if n in (b, c):
+            self.kept.append(where)
+            return current
+        self.conflict(where, "edited here and changed by the pipeline")
+        return new
+
+    def keyed(
+        self,
+        where: str,
+        base: Sequence[tuple[object, cst.CSTNode]],
+        current: Sequence[tuple[object, cst.CSTNode]],
+        new: Sequence[tuple[object, cst.CSTNode]],
+        merge_one: Callable[[object, cst.CSTNode, cst.CSTNode, cst.CSTNode], object],
+        name: Callable[[object], str],
+    ) -> list:
+        """Merge parts known by key: the new order, with a person's additions after their predecessor."""
+        b, c, n = dict(base), dict(current), dict(new)
+        merged: dict[object, object] = {}
+        for key, node in new:
+            if key in b and key in c:
+                merged[key] = merge_one(key, b[key], c[key], node)
+            elif key in b:  # removed by the person
+                if _sig(b[key]) != _sig(node):
+                    self.conflict(name(key), "removed here but changed by the pipeline")
+            elif key in c:  # added on both sides
+                if _sig(c[key]) == _sig(node):
+                    merged[key] = c[key]
+                else:
+                    self.conflict(name(key), "added here and by the pipeline, differently")
+            else:
+                merged[key] = node
+        for key in [k for k in b if k in c and k not in n]:  # gone from the pipeline
+            if _sig(b[key]) != _sig(c[key]):
+                self.conflict(name(key), "edited here, but the pipeline no longer has it")
+        order = list(merged)
+        keys = [key for key, _ in current]
+        previous = None
+        for i, (key, node) in enumerate(current):
+            if key in order:
+                previous = key
+            elif key not in b and key not in n:  # added by the person: after what precedes it, if kept,
+                after = keys[i - 1] if i else None  # else before what follows it
+                following = next((k for k in keys[i + 1 :] if k in order), None)
+                if after not in order and following is not None:
+                    order.insert(order.index(following), key)
+                else:
+                    order.insert(order.index(previous) + 1 if previous is not None else 0, key)
+                merged[key] = node
+                self.kept.append(name(key))
+                previous = key
+        return [merged[key] for key in order]
+
+    # -- statements --------------------------------------------------------------------------
+
+    def statements(self, where: str, base, current, new, scope: tuple[str, ...] | None = None) -> list:
+        """A body of statements; ``scope`` (the group path) when it is the DAG's or a group's."""
+
+        def keyed(body):
+            functions = _functions(body) if scope is not None else {}
+            parts, wiring, seen = [], [], {}
+            for i, statement in enumerate(body):
+                if scope is not None and _is_wiring(statement, functions):
+                    if not wiring:
+                        parts.append((("wiring",), statement))
+                    wiring.append(statement)
+                    continue
+                key = _key(statement, i == 0)
+                seen[key] = seen.get(key, 0) + 1
+                parts.append(((*key, seen[key]), statement))
+            return parts, wiring
+
+        (b, bw), (c, cw), (n, nw) = keyed(base), keyed(current), keyed(new)
+        extra: list[cst.BaseStatement] = []
+
+        def merge_one(key, b_node, c_node, n_node):
+            if key == ("wiring",):
+                return self.wiring(where, scope, (bw, base), (cw, current), (nw, new), extra)
+            if key[0] == "def":
+                return self.function(_name(where, scope, key, n_node), b_node, c_node, n_node, scope)
+            return self.pick(_name(where, scope, key, n_node), b_node, c_node, n_node)
+
+        nodes = {**dict(b), **dict(c), **dict(n)}
+        merged = self.keyed(where, b, c, n, merge_one, lambda key: _name(where, scope, key, nodes[key]))
+        flat = []
+        for part in merged:
+            flat.extend(part if isinstance(part, list) else [part])
+        return flat + extra
+
+    def function(self, where: str, base, current, new, scope: tuple[str, ...] | None) -> cst.FunctionDef:
+        kinds = {_kind(f) for f in (base, current, new)}
+        if len(kinds) != 1 or kinds == {None} or scope is None and kinds != {"dag"}:
+            return self.pick(where, base, current, new)
+        (kind,) = kinds
+        decorators = self.keyed(
+            where,
+            *([(_dotted(d.decorator), d) for d in f.decorators] for f in (base, current, new)),
+            lambda key, b, c, n: self.decorator(f"{where}: @{key}", b, c, n),
+            lambda key: f"{where}: @{key}",
+        )
+        lines = self.pick(
+            f"{where}: the comments above it", base.leading_lines, current.leading_lines, new.leading_lines
+        )
+        if kind == "task":
+            body = self.statements(where, base.body.body, current.body.body, new.body.body)
+        else:
+            inner = () if kind == "dag" else (*scope, new.name.value)
+            body = self.statements(where, base.body.body, current.body.body, new.body.body, inner)
+        footer = self.pick(
+            f"{where}: its last comments", base.body.footer, current.body.footer, new.body.footer
+        )
+        return new.with_changes(
+            decorators=decorators,
+            leading_lines=lines,
+            body=new.body.with_changes(body=body, footer=footer, header=current.body.header),
+        )
+
+    def decorator(self, where: str, base, current, new) -> cst.Decorator:
+        if _sig(current) == _sig(base) or _sig(new) in (_sig(base), _sig(current)):
+            return self.pick(where, base, current, new)
+        args = self.args(where, *(_args(d.decorator) for d in (base, current, new)))
+        func = new.decorator.func if isinstance(new.decorator, cst.Call) else new.decorator
+        return current.with_changes(decorator=cst.Call(func, args=args) if args else func)
+
+    def args(self, where: str, base, current, new) -> list[cst.Arg]:
+        def keyed(args):
+            return [(a.keyword.value if a.keyword else f"#{i}", a) for i, a in enumerate(args)]
+
+        def merge_arg(key, b, c, n):
+            value = self.expression(f"{where} argument {key}", b.value, c.value, n.value)
+            return (n if _sig(c) == _sig(b) else c).with_changes(value=value)
+
+        return self.keyed(
+            where, keyed(base), keyed(current), keyed(new), merge_arg, lambda k: f"{where} argument {k}"
+        )
+
+    def expression(self, where: str, base, current, new) -> cst.BaseExpression:
+        if _sig(current) == _sig(base) or _sig(new) in (_sig(base), _sig(current)):
+            return self.pick(where, base, current, new)
+        if all(isinstance(e, cst.Dict) for e in (base, current, new)):
+
+            def keyed(d):
+                return [(_code(e.key) if isinstance(e, cst.DictElement) else _sig(e), e) for e in d.elements]
+
+            def merge_element(key, b, c, n):
+                value = self.expression(f"{where}[{key}]", b.value, c.value, n.value)
+                return (n if _sig(c) == _sig(b) else c).with_changes(value=value)
+
+            elements = self.keyed(
+                where, keyed(base), keyed(current), keyed(new), merge_element, lambda k: f"{where}[{k}]"
+            )
+            return new.with_changes(elements=elements)
+        if (
+            all(isinstance(e, cst.Call) for e in (base, current, new))
+            and len({_code(e.func) for e in (base, current, new)}) == 1
+        ):
+            return new.with_changes(args=self.args(where, base.args, current.args, new.args))
+        return self.pick(where, base, current, new)
+
+    # -- dependency statements -------------------------------------------------------------------
+
+    def wiring(self, where, scope, base, current, new, extra: list) -> list[cst.BaseStatement]:
+        """A scope's ``>>`` statements and bindings, merged as graphs.
+
+        Unedited: the pipeline's. Unchanged by the pipeline: the person's. Both: the pipeline's
+        statements, then the person's added edges, each as one more statement at the end of the
+        scope (a task they name is bound to a variable first). Removing an edge the pipeline still
+        has, or adding one to a task it no longer has, is a conflict.
+        """
+        (bw, b_body), (cw, c_body), (nw, n_body) = base, current, new
+        b, c, n = (_code(w) for w in (bw, cw, nw))
+        if c == b:
+            return nw
+        if n in (b, c):
+            self.kept.append(f"{where}: the dependency statements")
+            return cw
+        graphs = [_graph(w, _functions(body)) for w, body in (base, current, new)]
+        if None in graphs:
+            self.conflict(
+                f"{where}: the dependency statements",
+                "not read: each side of >> must be a task, a list, or a variable",
+            )
+            return nw
+        gb, gc, gn = graphs
+        before = len(self.conflicts)
+        labels = _labels(n_body, _functions(n_body))
+        removed = [_shown(e) for e in gb.edges if e not in gc.edges and e in gn.edges]
+        removed += [f"{r[0]}()" for r in gb.nodes if r not in gc.nodes and r in gn.nodes]
+        for what in removed:
+            self.conflict(f"{where}: {what}", "removed here but the pipeline still has it")
+        own = _functions(c_body).keys() - _functions(b_body).keys()  # the person's own tasks
+        added = [e for e in gc.edges if e not in gb.edges and e not in gn.edges]
+        for edge in added:
+            for ref in edge:
+                if isinstance(ref, tuple) and ref not in labels and ref[0] not in own:
+                    self.conflict(
+                        f"{where}: {_shown(edge)}",
+                        f"added here, but the pipeline no longer has {'.'.join(ref)}",
+                    )
+        if len(self.conflicts) > before:
+            return nw
+        # Bind every task the person names: as they did, as the pipeline does, or <function>_task.
+        variables = {ref: var for var, ref in gn.bindings.items()}
+        taken = _names(n_body) | _names(c_body)
+        wanted = {ref[:1] for e in added for ref in e if isinstance(ref, tuple)}
+        wanted |= {ref for ref in gc.nodes if ref not in gb.nodes and ref not in gn.nodes}  # lone ``a()``
+        wanted |= {ref for var, ref in gc.bindings.items() if var not in gb.bindings}
+        person = {ref: var for var, ref in gc.bindings.items() if var not in gb.bindings}
+        bind = []
+        for ref in sorted(wanted - variables.keys()):
+            suffix = "group" if labels.get(ref) == "group" else "task"
+            variables[ref] = person.get(ref) or free_name(f"{ref[0]}_{suffix}", taken)
+            bind.append(ref)
+        replaced = [_replace_calls(s, {r[0]: variables[r] for r in bind}) for s in nw]
+        statements = [s for s in replaced if not _is_name(s)]  # a lone ``a()``, now bound
+        bindings = [cst.parse_statement(f"{variables[r]} = {r[0]}()\n") for r in bind]
+        if bindings and statements:  # the blank line before the statements goes before the bindings
+            bindings[0] = bindings[0].with_changes(leading_lines=statements[0].leading_lines)
+            statements[0] = statements[0].with_changes(leading_lines=[])
+        extra.extend(
+            cst.SimpleStatementLine(
+                [cst.Expr(cst.BinaryOperation(_ref(u, variables), cst.RightShift(), _ref(v, variables)))]
+            )
+            for u, v in added
+        )
+        if added:
+            self.kept.append(f"{where}: the dependencies you added")
+        return bindings + statements
+
+
+# -- keys and kinds ----------------------------------------------------------------------------
+
+
+def _key(statement: cst.BaseStatement, first: bool) -> tuple[str, ...]:
+    """What a statement is, whatever its content: ``("def", name)``, ``("assign", name)``, its code..."""
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        return ("def", statement.name.value)
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        small = statement.body[0]
+        if (
+            first
+            and isinstance(small, cst.Expr)
+            and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString))
+        ):
+            return ("doc",)
+        if isinstance(small, (cst.Assign, cst.AnnAssign)):
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            return ("assign", *(_code(t) for t in targets))
+        if _runs_nodes(small):
+            return ("runner",)
+    return ("code", _code(statement.with_changes(leading_lines=[])).strip())
+
+
+def _is_name(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement.body[0], cst.Expr) and isinstance(statement.body[0].value, cst.Name)
+
+
+def _runs_nodes(node: cst.CSTNode) -> bool:
+    found = []
+
+    class Runner(cst.CSTVisitor):
+        def visit_Attribute(self, attribute: cst.Attribute) -> None:
+            found.append(attribute.attr.value == "run_nodes")
+
+    node.visit(Runner())
+    return any(found)
+
+
+def _name(where: str, scope: tuple[str, ...] | None, key, node) -> str:
+    """How a conflict names a part: ``task eu.make``, ``group eu``, ``the runner call of ...``."""
+    if key == ("wiring",):
+        return f"{where}: the dependency statements"
+    if key[0] == "def":
+        kind = _kind(node) if node is not None else None
+        path = ".".join((*(scope or ()), key[1]))
+        return {"task": f"task {path}", "task_group": f"group {path}", "dag": f"the DAG function {path}"}.get(
+            kind, f"{where}: {key[1]}"
+        )
+    if key[0] == "runner":
+        return f"{where}: its runner call"
+    if key[0] == "doc":
+        return f"{where}: its docstring"
+    if key[0] == "assign":
+        return f"{where}: {' = '.join(key[1:-1])} = ..."
+    return f"{where}: {key[1].splitlines()[0] if len(key) > 1 else key[0]}"
+
+
+def _dotted(expression: cst.BaseExpression) -> str:
+    return _code(expression.func if isinstance(expression, cst.Call) else expression)
+
+
+def _args(expression: cst.BaseExpression) -> Sequence[cst.Arg]:
+    return expression.args if isinstance(expression, cst.Call) else ()
+
+
+def _kind(function: cst.CSTNode) -> str | None:
+    """``dag``, ``task_group`` or ``task`` (``@task.virtualenv`` too), by the function's decorators."""
+    if not isinstance(function, cst.FunctionDef):
+        return None
+    for decorator in function.decorators:
+        head = _dotted(decorator.decorator).split(".")[0]
+        if head in ("dag", "task_group", "task"):
+            return head
+    return None
+
+
+def _functions(body) -> dict[str, str]:
+    """The tasks and groups a scope defines: function name -> kind."""
+    return {s.name.value: _kind(s) for s in body if _kind(s) in ("task", "task_group")}
+
+
+def _names(body) -> set[str]:
+    return {n.value for s in body for n in _all_names(s)}
+
+
+def _all_names(node: cst.CSTNode) -> list[cst.Name]:
+    found: list[cst.Name] = []
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+    node.visit(Names())
+    return found
+
+
+# -- the graph of a scope's dependency statements ----------------------------------------------
+
+
+@dataclass
+class _Graph:
+    bindings: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    edges: list = field(default_factory=list)
+    nodes: list = field(default_factory=list)  # the tasks and groups the statements call
+
+
+def _is_wiring(statement: cst.BaseStatement, functions: dict[str, str]) -> bool:
+    """``a() >> b``, a lone ``a()``, or ``a_task = a()``: what wires the scope's tasks."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    if isinstance(small, cst.Assign):
+        return (
+            len(small.targets) == 1
+            and isinstance(small.targets[0].target, cst.Name)
+            and _calls(small.value, functions)
+        )
+    if isinstance(small, cst.Expr):
+        value = small.value
+        return _calls(value, functions) or (
+            isinstance(value, cst.BinaryOperation)
+            and isinstance(value.operator, (cst.RightShift, cst.LeftShift))
+        )
+    return False
+
+
+def _calls(expression: cst.BaseExpression, functions: dict[str, str]) -> bool:
+    return (
+        isinstance(expression, cst.Call)
+        and isinstance(expression.func, cst.Name)
+        and expression.func.value in functions
+        and not expression.args
+    )
+
+
+def _graph(statements, functions: dict[str, str]) -> _Graph | None:
+    graph = _Graph()
+
+    def ref(e: cst.BaseExpression):
+        if _calls(e, functions):
+            graph.nodes.append((e.func.value,))
+            return (e.func.value,)
+        if isinstance(e, cst.Name):
+            return graph.bindings.get(e.value, e.value)
+        if (
+            isinstance(e, cst.Call)
+            and isinstance(e.func, cst.Attribute)
+            and e.func.attr.value == "get_child_by_label"
+            and len(e.args) == 1
+            and isinstance(e.args[0].value, cst.SimpleString)
+        ):
+            parent = ref(e.func.value)
+            return (*parent, ast.literal_eval(e.args[0].value.value)) if isinstance(parent, tuple) else None
+        return None
+
+    def value(e: cst.BaseExpression) -> list | None:
+        if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, (cst.RightShift, cst.LeftShift)):
+            left, right = value(e.left), value(e.right)
+            if left is None or right is None:
+                return None
+            pairs = [(u, v) for u in left for v in right]
+            if isinstance(e.operator, cst.LeftShift):
+                pairs = [(v, u) for u, v in pairs]
+            graph.edges.extend(p for p in pairs if p not in graph.edges)
+            return right
+        refs = [ref(x.value) for x in e.elements] if isinstance(e, cst.List) else [ref(e)]
+        return None if None in refs else refs
+
+    for statement in statements:
+        small = statement.body[0]
+        if isinstance(small, cst.Assign):
+            graph.bindings[small.targets[0].target.value] = (small.value.func.value,)
+            graph.nodes.append((small.value.func.value,))
+        elif value(small.value) is None:
+            return None
+    return graph
+
+
+def _labels(body, functions: dict[str, str], path: tuple[str, ...] = ()) -> dict[tuple[str, ...], str]:
+    """Every task and group of a scope, by function then child labels: its kind."""
+    found: dict[tuple[str, ...], str] = {}
+    for statement in body:
+        if not isinstance(statement, cst.FunctionDef) or statement.name.value not in functions:
+            continue
+        kind = functions[statement.name.value]
+        if path:
+            label = next(
+                (
+                    ast.literal_eval(a.value.value)
+                    for d in statement.decorators
+                    for a in _args(d.decorator)
+                    if a.keyword
+                    and a.keyword.value in ("task_id", "group_id")
+                    and isinstance(a.value, cst.SimpleString)
+                ),
+                statement.name.value,
+            )
+            here = (*path, label)
+        else:
+            here = (statement.name.value,)
+        found[here] = "group" if kind == "task_group" else "task"
+        if kind == "task_group":
+            inner = statement.body.body
+            found.update(_labels(inner, _functions(inner), here))
+    return found
+
+
+def _shown(edge) -> str:
+    """``a >> eu.b``"""
+    return " >> ".join(r if isinstance(r, str) else ".".join(r) for r in edge)
+
+
+def _ref(ref, variables: dict) -> cst.BaseExpression:
+    if isinstance(ref, str):
+        return cst.Name(ref)
+    expression: cst.BaseExpression = cst.Name(variables[ref[:1]])
+    for label in ref[1:]:
+        expression = cst.Call(
+            cst.Attribute(expression, cst.Name("get_child_by_label")), args=[cst.Arg(string(label))]
+        )
+    return expression
+
+
+def _replace_calls(statement: cst.BaseStatement, variables: dict[str, str]) -> cst.BaseStatement:
+    """``a()`` becomes ``a_task`` where the task is now bound to a variable."""
+
+    class Replace(cst.CSTTransformer):
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+            if isinstance(updated.func, cst.Name) and updated.func.value in variables and not updated.args:
+                return cst.Name(variables[updated.func.value], lpar=updated.lpar, rpar=updated.rpar)
+            return updated
+
+    return statement.visit(Replace())

@@ -1,0 +1,176 @@
+"""The ownership corpus: a small pipeline, the pipeline changes, and the hand edits of its DAG file.
+
+Each pipeline change is a function of the node list; each hand edit replaces text of the generated
+file with what a person would write (and fails loudly if the text it edits is not there).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from kedro_taskflow.codegen import render
+from kedro_taskflow.model import GroupBy, NodeSpec, PipelineSpec, ProjectSpec, Selection
+from kedro_taskflow.planning import plan_dag
+from kedro_taskflow.target import AirflowVersion, Deployment, Target
+
+NODES = (
+    NodeSpec("ingest", None, ("raw",), ("orders",)),
+    NodeSpec("clean", None, ("orders",), ("clean_orders",)),
+    NodeSpec("eu.score", "eu", ("clean_orders",), ("eu.scores",)),
+    NodeSpec("eu.audit", "eu", ("clean_orders",), ("eu.audit_log",)),
+    NodeSpec("report", None, ("eu.scores",), ("report",)),
+)
+PERSISTED = frozenset({"raw", "orders", "clean_orders", "eu.scores", "eu.audit_log", "report", "published"})
+
+
+def _moved(node: NodeSpec, name: str) -> NodeSpec:
+    namespace = name.rpartition(".")[0] or None
+    return dataclasses.replace(node, name=name, namespace=namespace)
+
+
+def _renamed(nodes, old: str, new: str):
+    return tuple(_moved(n, new) if n.name == old else n for n in nodes)
+
+
+# Pipeline change: (nodes, persisted datasets) -> the same, changed. Any of them compose.
+CHANGES = {
+    "node_added": lambda nodes, persisted: (
+        (*nodes, NodeSpec("publish", None, ("report",), ("published",))),
+        persisted,
+    ),
+    "node_removed": lambda nodes, persisted: (tuple(n for n in nodes if n.name != "eu.audit"), persisted),
+    "node_renamed": lambda nodes, persisted: (_renamed(nodes, "clean", "scrub"), persisted),
+    "moved_into_namespace": lambda nodes, persisted: (_renamed(nodes, "report", "eu.report"), persisted),
+    "moved_out_of_namespace": lambda nodes, persisted: (_renamed(nodes, "eu.audit", "audit"), persisted),
+    "dataset_in_memory": lambda nodes, persisted: (nodes, persisted - {"eu.scores"}),
+}
+
+
+def changed(*changes: str) -> tuple[tuple[NodeSpec, ...], frozenset[str]]:
+    """The corpus pipeline after ``changes``, in order."""
+    pipeline = (NODES, PERSISTED)
+    for change in changes:
+        pipeline = CHANGES[change](*pipeline)
+    return pipeline
+
+
+TARGET = Target(AirflowVersion.AIRFLOW_2, Deployment(project_path="/opt/airflow/projects/ownership"))
+
+
+def generated(nodes=NODES, persisted=PERSISTED) -> str:
+    spec = ProjectSpec("Ownership", "ownership", (PipelineSpec("__default__", tuple(nodes)),), persisted)
+    return render(plan_dag(spec, "__default__", GroupBy.MEMORY, Selection()), TARGET)
+
+
+SENSOR_IMPORT = "from airflow.sensors.external_task import ExternalTaskSensor\n"
+EMPTY_IMPORT = "from airflow.operators.empty import EmptyOperator\n"
+RUNTIME_IMPORT = "from kedro_taskflow.runtime import KedroProject\n"
+HELPER = '''
+
+def alert(context):
+    """Tell the on-call person."""
+    print("failed:", context["task_instance"].task_id)
+'''
+
+# Hand edit -> its replacements (old text, new text), each old text found exactly once.
+EDITS: dict[str, tuple[tuple[str, str], ...]] = {
+    "task_retries": (("    @task\n    def clean():", "    @task(retries=3)\n    def clean():"),),
+    "task_pool": (("    @task\n    def report():", '    @task(pool="reports")\n    def report():'),),
+    "task_execution_timeout": (
+        (
+            "        @task\n        def score():",
+            "        @task(execution_timeout=pendulum.duration(minutes=30))\n        def score():",
+        ),
+    ),
+    "audit_pool": (
+        ("        @task\n        def audit():", '        @task(pool="audit")\n        def audit():'),
+    ),
+    "dag_schedule": (("    schedule=None,", '    schedule="@daily",'),),
+    "dag_id_renamed": (('    dag_id="ownership",', '    dag_id="ownership_v2",'),),
+    "dag_tags": (('    tags=["kedro", "ownership"],', '    tags=["kedro", "ownership", "team-a"],'),),
+    "default_args_value": (('        "retries": 1,', '        "retries": 4,'),),
+    "default_args_key": (
+        (
+            '        "retry_delay": pendulum.duration(minutes=5),\n',
+            '        "retry_delay": pendulum.duration(minutes=5),\n        "email_on_failure": False,\n',
+        ),
+    ),
+    "on_failure_callback": (
+        ("\n\n@dag(", f"{HELPER}\n\n@dag("),
+        ("    doc_md=__doc__,\n", "    doc_md=__doc__,\n    on_failure_callback=alert,\n"),
+    ),
+    "code_before_runner": (
+        (
+            '        project.run_nodes("clean")',
+            '        print("cleaning the orders")\n        project.run_nodes("clean")',
+        ),
+    ),
+    "code_after_runner": (
+        (
+            '        project.run_nodes("ingest")',
+            '        project.run_nodes("ingest")\n        print("ingested")',
+        ),
+    ),
+    "comment_above_task": (
+        ("    @task\n    def clean():", "    # Cleaning is slow on Mondays.\n    @task\n    def clean():"),
+    ),
+    "task_docstring": (
+        ('        """eu.scores -> report"""', '        """Write the weekly report for the board."""'),
+    ),
+    "extra_import": (
+        (RUNTIME_IMPORT, RUNTIME_IMPORT + "import logging\n"),
+        ("\n\n@dag(", "\nlog = logging.getLogger(__name__)\n\n\n@dag("),
+    ),
+    "module_helper": (("\n\n@dag(", f"{HELPER}\n\n@dag("),),
+    "notification_after_last_task": (
+        (RUNTIME_IMPORT, RUNTIME_IMPORT + EMPTY_IMPORT),
+        (
+            '    eu_group.get_child_by_label("score") >> report()\n',
+            '    notify = EmptyOperator(task_id="notify")\n'
+            '    eu_group.get_child_by_label("score") >> report() >> notify\n',
+        ),
+    ),
+    "sensor_before_first_task": (
+        (RUNTIME_IMPORT, RUNTIME_IMPORT + SENSOR_IMPORT),
+        (
+            "    eu_group = eu()\n    ingest() >> clean() >> eu_group\n",
+            '    wait_for_raw = ExternalTaskSensor(task_id="wait_for_raw", external_dag_id="upstream")\n'
+            "    eu_group = eu()\n    wait_for_raw >> ingest() >> clean() >> eu_group\n",
+        ),
+    ),
+}
+
+
+# What shows that a hand edit is in a file: these texts, and these edges in Airflow's task graph
+# (a node's name stands for the task that runs it).
+EVIDENCE = {edit: tuple(new.strip() for _, new in replacements) for edit, replacements in EDITS.items()}
+EVIDENCE.update(
+    {
+        "comment_above_task": ("# Cleaning is slow on Mondays.\n    @task",),
+        "on_failure_callback": (HELPER.strip(), "on_failure_callback=alert,"),
+        "module_helper": (HELPER.strip(),),
+        "extra_import": ("import logging\n", "log = logging.getLogger(__name__)"),
+        "notification_after_last_task": (EMPTY_IMPORT, 'notify = EmptyOperator(task_id="notify")'),
+        "sensor_before_first_task": (SENSOR_IMPORT, "wait_for_raw = ExternalTaskSensor("),
+    }
+)
+EXTRA_EDGES = {
+    "notification_after_last_task": (("report", "notify"),),
+    "sensor_before_first_task": (("wait_for_raw", "ingest"),),
+}
+
+
+def edited(text: str, edit: str) -> str:
+    """``text`` with a hand edit made, as a person saving the file would leave it."""
+    result = try_edit(text, edit)
+    assert result is not None, f"{edit}: what it edits is not in the file exactly once"
+    return result
+
+
+def try_edit(text: str, edit: str) -> str | None:
+    """``text`` with the hand edit made, or None if another edit took what it edits."""
+    for old, new in EDITS[edit]:
+        if text.count(old) != 1:
+            return None
+        text = text.replace(old, new)
+    return text

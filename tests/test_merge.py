@@ -1,0 +1,236 @@
+"""Owning the DAG: hand edits survive regeneration, or are refused as conflicts (``merge.py``).
+
+The corpus (``support/ownership.py``): every hand edit times every pipeline change, pinned as .py
+snapshots under tests/snapshots/test_merge/: ``test_edited[<edit>]`` is the file a person saved,
+``test_new[<change>]`` what the generator writes after the change, ``test_merged[<edit>-<change>]``
+the merged file, or the conflict lines as comments. Every merged file is loaded in Airflow.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from support.dag_source import closure, task_nodes
+from support.environment import probe_airflow
+from support.kedro_graph import kedro_edges
+from support.ownership import CHANGES, EDITS, EVIDENCE, EXTRA_EDGES, changed, edited, generated, try_edit
+
+from kedro_taskflow.merge import merge
+
+BASE = generated()
+CASES = list(itertools.product(EDITS, CHANGES))
+
+
+def merged_text(edit: str, change: str) -> str:
+    """The merged file, or its conflicts as comment lines."""
+    result = merge(BASE, edited(BASE, edit), generated(*changed(change)))
+    return result.text or "".join(f"# conflict: {line}\n" for line in result.conflicts)
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_edited(edit, snapshot_py):
+    assert edited(BASE, edit) == snapshot_py
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_new(change, snapshot_py):
+    assert generated(*changed(change)) == snapshot_py
+
+
+@pytest.mark.parametrize(("edit", "change"), CASES, ids=[f"{e}-{c}" for e, c in CASES])
+def test_merged(edit, change, snapshot_py):
+    assert merged_text(edit, change) == snapshot_py
+
+
+def test_the_corpus_is_at_least_15_edits_by_5_pipeline_changes():
+    assert len(EDITS) >= 15 and len(CHANGES) >= 5
+
+
+@pytest.mark.parametrize(("edit", "change"), CASES, ids=[f"{e}-{c}" for e, c in CASES])
+def test_each_edit_survives_or_is_a_conflict_naming_what_to_do(edit, change):
+    result = merge(BASE, edited(BASE, edit), generated(*changed(change)))
+    if result.conflicts:
+        assert result.text is None
+        assert all(line.endswith("undo the edit, regenerate, then redo it") for line in result.conflicts)
+    else:
+        assert all(evidence in result.text for evidence in EVIDENCE[edit]), result.text
+
+
+def test_an_unedited_file_becomes_the_new_generation_byte_for_byte():
+    new = generated(*changed("node_added"))
+    assert merge(BASE, BASE, new).text == new
+
+
+def test_formatting_alone_is_not_an_edit():
+    reformatted = BASE.replace('        "owner": "kedro",\n', "        'owner':   'kedro',\n")
+    new = generated(*changed("node_renamed"))
+    assert merge(BASE, reformatted, new).text == new
+
+
+def test_without_a_pipeline_change_the_file_stays_as_the_person_left_it():
+    unformatted = edited(BASE, "sensor_before_first_task")  # a line black would wrap
+    assert merge(BASE, unformatted, BASE).text == unformatted
+
+
+def _changed_lines(a: str, b: str) -> list[str]:
+    return [
+        line
+        for line in difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+
+
+@pytest.mark.parametrize(
+    "edit", ["task_retries", "default_args_key", "code_after_runner", "comment_above_task"]
+)
+def test_a_one_node_change_changes_that_task_and_its_dependency_lines_only(edit):
+    new = generated(*changed("node_added"))
+    mine = edited(BASE, edit)
+    assert _changed_lines(mine, merge(BASE, mine, new).text) == _changed_lines(BASE, new)
+
+
+def test_an_edit_of_a_part_the_pipeline_also_changes_is_a_conflict():
+    nodes, persisted = changed()
+    nodes = tuple(
+        n if n.name != "report" else n.__class__("report", None, ("eu.scores", "orders"), ("report",))
+        for n in nodes
+    )
+    result = merge(BASE, edited(BASE, "task_docstring"), generated(nodes, persisted))
+    assert result.conflicts == (
+        "task report: its docstring: edited here and changed by the pipeline; "
+        "undo the edit, regenerate, then redo it",
+    )
+
+
+def test_removing_a_dependency_the_pipeline_still_has_is_a_conflict():
+    mine = BASE.replace("    ingest() >> clean() >> eu_group\n", "    ingest()\n    clean() >> eu_group\n")
+    result = merge(BASE, mine, generated(*changed("node_added")))
+    assert result.conflicts == (
+        "the DAG function ownership: ingest >> clean: removed here but the pipeline still has it; "
+        "undo the edit, regenerate, then redo it",
+    )
+
+
+def test_a_dependency_on_an_inline_operator_is_refused_rather_than_guessed():
+    mine = BASE.replace(">> report()\n", '>> report() >> EmptyOperator(task_id="notify")\n')
+    result = merge(BASE, mine, generated(*changed("node_added")))
+    assert result.conflicts == (
+        "the DAG function ownership: the dependency statements: not read: each side of >> must be a "
+        "task, a list, or a variable; undo the edit, regenerate, then redo it",
+    )
+
+
+def test_a_file_that_does_not_parse_is_refused():
+    result = merge(BASE, BASE + "def broken(:\n", generated(*changed("node_added")))
+    assert result.conflicts == ("the file is not valid Python: fix it, then regenerate",)
+
+
+def _expected_edges(text: str, nodes, edits) -> tuple[set, set]:
+    """(task ids, the closure of the edges) that Kedro's graph and the person's extra tasks imply."""
+    nodes_of = task_nodes(text)
+    task_of = {node: task for task, names in nodes_of.items() for node in names}
+    edges = {(task_of[a], task_of[b]) for a, b in kedro_edges(nodes) if task_of[a] != task_of[b]}
+    extra = {(task_of.get(u, u), task_of.get(v, v)) for e in edits for u, v in EXTRA_EDGES.get(e, ())}
+    tasks = set(nodes_of) | {t for edge in extra for t in edge}
+    return tasks, closure(edges | extra)
+
+
+def _check_in_airflow(cases: list[tuple[str, tuple, tuple[str, ...]]], folder) -> None:
+    """Load every (text, nodes, edits) in one Airflow 2.11 process; check the task graph of each."""
+    paths = []
+    for i, (text, _, _) in enumerate(cases):
+        paths.append(folder / f"merged_{i}.py")
+        paths[-1].write_text(text, encoding="utf-8")
+    report = probe_airflow(paths, sys.executable)
+    for path, (text, nodes, edits) in zip(paths, cases, strict=True):
+        seen = report[str(path)]
+        assert seen["errors"] == {} and seen["warnings"] == [], (edits, seen)
+        (graph,) = seen["dags"].values()
+        tasks, expected = _expected_edges(text, nodes, edits)
+        assert set(graph) == tasks, text
+        assert closure({(u, t) for t, ups in graph.items() for u in ups}) == expected, text
+
+
+@pytest.mark.airflow
+def test_every_merged_corpus_file_loads_in_airflow_with_the_pipeline_graph_and_the_extra_tasks(tmp_path):
+    cases = []
+    for edit, change in CASES:
+        nodes, persisted = changed(change)
+        result = merge(BASE, edited(BASE, edit), generated(nodes, persisted))
+        if result.text is not None:
+            cases.append((result.text, nodes, (edit,)))
+    assert len(cases) > len(CASES) // 2
+    _check_in_airflow(cases, tmp_path)
+
+
+@pytest.mark.airflow
+def test_random_edits_before_random_pipeline_changes_survive_or_conflict_and_load(tmp_path):
+    cases = []
+
+    @settings(database=None)
+    @given(
+        st.lists(st.sampled_from(list(EDITS)), min_size=1, max_size=6, unique=True),
+        st.lists(st.sampled_from(list(CHANGES)), min_size=1, max_size=3, unique=True),
+    )
+    def merge_random(edits, changes):
+        mine, made = BASE, []
+        for edit in edits:
+            attempt = try_edit(mine, edit)
+            if attempt is not None:
+                mine, made = attempt, [*made, edit]
+        nodes, persisted = changed(*changes)
+        result = merge(BASE, mine, generated(nodes, persisted))
+        if result.conflicts:
+            assert result.text is None
+            return
+        for edit in made:
+            assert all(evidence in result.text for evidence in EVIDENCE[edit]), (edit, result.text)
+        cases.append((result.text, nodes, tuple(made)))
+
+    merge_random()
+    assert cases, "every random case conflicted"
+    _check_in_airflow(cases, tmp_path)
+
+
+OWN_TASKS = """    @task
+    def tidy():
+        print("tidy")
+
+    @task
+    def slack():
+        print("slack")
+
+    tidy()
+"""
+
+
+def test_a_persons_own_tasks_stay_in_the_dag_alone_or_wired():
+    mine = BASE.replace("    eu_group = eu()\n", OWN_TASKS + "    eu_group = eu()\n").replace(
+        '    eu_group.get_child_by_label("score") >> report()\n',
+        '    eu_group.get_child_by_label("score") >> report() >> slack()\n',
+    )
+    merged = merge(BASE, mine, generated(*changed("node_added"))).text
+    assert merged.endswith(
+        "    report_task = report()\n"
+        "    slack_task = slack()\n"
+        "    tidy_task = tidy()\n"
+        "    eu_group = eu()\n"
+        "    ingest() >> clean() >> eu_group\n"
+        '    eu_group.get_child_by_label("score") >> report_task >> publish()\n'
+        "    report_task >> slack_task\n\n\nownership()\n"
+    )
+
+
+def test_removing_a_task_call_is_kept_unless_the_pipeline_changes_that_scope():
+    mine = BASE.replace("        audit()\n", "")
+    merged = merge(BASE, mine, generated(*changed("node_added"))).text
+    assert "def audit():" in merged and "        audit()\n" not in merged
+    assert merge(BASE, mine, generated(*changed("moved_into_namespace"))).conflicts == (
+        "group eu: audit(): removed here but the pipeline still has it; "
+        "undo the edit, regenerate, then redo it",
+    )

@@ -25,7 +25,9 @@ def git(project, *args) -> None:
     run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=project)
 
 
-def test_the_hook_passes_while_dags_follow_the_pipeline_and_fails_once_it_moves_on(tmp_path):
+def test_the_hook_passes_while_dags_follow_the_pipeline_hand_edits_included_and_fails_once_it_moves_on(
+    tmp_path,
+):
     project = write_project(tmp_path, CHAIN)
     run([str(BIN / "kedro-taskflow"), "generate"], cwd=project)
     git(project, "init", "-q")
@@ -35,6 +37,15 @@ def test_the_hook_passes_while_dags_follow_the_pipeline_and_fails_once_it_moves_
     passed = pre_commit(project, tmp_path / "cache")
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert "kedro-taskflow DAGs follow their pipelines" in passed.stdout and "Passed" in passed.stdout
+
+    dag = project / "airflow_dags" / "chain_project.py"
+    edited = dag.read_text(encoding="utf-8").replace('"retries": 1,', '"retries": 3,')
+    assert edited != dag.read_text(encoding="utf-8")
+    dag.write_text(edited, encoding="utf-8")
+    git(project, "add", ".")
+
+    hand_edit = pre_commit(project, tmp_path / "cache")
+    assert hand_edit.returncode == 0, hand_edit.stdout + hand_edit.stderr  # a hand edit alone is fine
 
     pipelines = project / "src" / CHAIN.package / "pipelines.json"
     spec = json.loads(pipelines.read_text(encoding="utf-8"))

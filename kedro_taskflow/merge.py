@@ -4,9 +4,9 @@ Pure, on syntax trees (LibCST), by identity rather than by line: module statemen
 bind, functions by name (a ``@task`` function's name is its task), decorators by dotted name,
 their arguments by keyword, dict literals by key, a task's runner call as itself. For each part:
 changed on one side only, that side wins; changed on both, differently, is a conflict. What a
-person added is kept after what precedes it in their file. A scope's dependency statements are
-merged as graphs (see ``_Merger.wiring``). The file is black-formatted first, so that formatting
-alone never conflicts.
+person added is kept before what follows it in their file (or last). A scope's dependency
+statements are merged as graphs (see ``_Merger.wiring``). The file is black-formatted first, so
+that formatting alone never conflicts.
 """
 
 from __future__ import annotations
@@ -139,10 +139,9 @@ class _Merger:
         for i, (key, node) in enumerate(current):
             if key in order:
                 previous = key
-            elif key not in b and key not in n:  # added by the person: after what precedes it, if kept,
-                after = keys[i - 1] if i else None  # else before what follows it
-                following = next((k for k in keys[i + 1 :] if k in order), None)
-                if after not in order and following is not None:
+            elif key not in b and key not in n:  # added by the person: before what follows it,
+                following = next((k for k in keys[i + 1 :] if k in order), None)  # else after the rest
+                if following is not None:
                     order.insert(order.index(following), key)
                 else:
                     order.insert(order.index(previous) + 1 if previous is not None else 0, key)

@@ -67,14 +67,14 @@ def ownership():
         """eu.scores -> report"""
         project.run_nodes("report")
 
-    wait_for_raw = ExternalTaskSensor(
-        task_id="wait_for_raw", external_dag_id="upstream"
-    )
-
     @task
     def publish():
         """report -> published"""
         project.run_nodes("publish")
+
+    wait_for_raw = ExternalTaskSensor(
+        task_id="wait_for_raw", external_dag_id="upstream"
+    )
 
     ingest_task = ingest()
     eu_group = eu()

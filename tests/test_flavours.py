@@ -81,7 +81,8 @@ def test_isolated_bodies_import_and_build_everything_they_use(flavoured):
             for n in ast.walk(s)
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
         }
-        assert names == {"KedroProject"}, (function.name, names)  # no module-level object
+        assert [a.arg for a in function.args.args] == ["run"]  # the DAG run, rendered by Airflow
+        assert names == {"KedroProject", "run"}, (function.name, names)  # no module-level object
 
 
 def test_airflow_3_writes_the_same_decorators(flavoured):
@@ -100,6 +101,8 @@ from airflow.utils import timezone
 bag = DagBag(dag_folder=sys.argv[1], include_examples=False)
 assert not bag.import_errors, bag.import_errors
 dag = bag.get_dag("flavoured_project")
+from kedro_taskflow.runtime import DAG_RUN
+templated = {t.task_id: list(t.op_args) == [DAG_RUN] and "op_args" in t.template_fields for t in dag.tasks}
 pod_task, docker_task = dag.get_task("load"), dag.get_task("publish")
 pod_task.__dict__["hook"] = type("NoCluster", (), {"is_in_cluster": False})()  # no kube config here
 pod = pod_task.build_pod_request_obj(context=None)
@@ -107,6 +110,7 @@ container = pod.spec.containers[0]
 docker_task.op_kwargs, docker_task.op_args = {}, []
 print(json.dumps({
     "kinds": {t.task_id: type(t).__name__ for t in dag.tasks},
+    "templated_run": templated,
     "pod": {"image": container.image, "namespace": pod.metadata.namespace,
             "command": container.command, "args": container.args},
     "docker": {"image": docker_task.image,
@@ -128,10 +132,11 @@ def test_kubernetes_and_docker_load_and_render_what_would_run(flavoured, tmp_pat
         "load": "_KubernetesDecoratedOperator",
         "publish": "_DockerDecoratedOperator",
     }
+    assert report["templated_run"] == dict.fromkeys(report["kinds"], True)
     assert report["pod"]["image"] == "registry.example.com/flavoured:1.0"
     assert report["pod"]["namespace"] == "data"
     assert report["docker"]["image"] == "registry.example.com/flavoured:1.0"
     for script, node in ((report["pod_script"], "load"), (report["docker_script"], "publish")):
         assert 'project_path="/app"' in script
-        assert f'.run_nodes("{node}")' in script
+        assert f'.run_nodes("{node}", run=run)' in script
         assert "@task" not in script  # what Airflow ships: the function alone

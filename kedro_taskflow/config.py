@@ -219,10 +219,13 @@ def _absolute(example: str) -> Callable[[object], str]:
     return check
 
 
-def _requirements(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(r, str) and r.strip() for r in value):
-        raise _Bad("a list of pip requirements", '["pandas>=2"]')
-    return tuple(value)
+def _strings(what: str, example: str) -> Callable[[object], tuple[str, ...]]:
+    def check(value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(r, str) and r.strip() for r in value):
+            raise _Bad(what, example)
+        return tuple(value)
+
+    return check
 
 
 def _one_of(*choices: str) -> Callable[[object], str]:
@@ -252,8 +255,9 @@ FLAVOURS: dict[str, dict[str, Callable[[object], object]]] = {
         "project_path": _absolute("/opt/project"),
     },
     "virtualenv": {
-        "requirements": _requirements,
+        "requirements": _strings("a list of pip requirements", '["pandas>=2"]'),
         "system_site_packages": _flag,
+        "pip_install_options": _strings("a list of pip options", '["--find-links", "/opt/wheels"]'),
         "python_version": _text("3.11"),
         "project_path": _absolute("/opt/project"),
     },

@@ -13,10 +13,11 @@ import re
 import shutil
 import uuid
 from datetime import datetime, timedelta, timezone
+from importlib import metadata
 from pathlib import Path
 
 import pytest
-from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, outputs, require_airflow3, run
+from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, ROOT, outputs, require_airflow3, run
 from support.schedulers import PostgresServer, Scheduler
 
 pytestmark = pytest.mark.airflow
@@ -359,3 +360,60 @@ def test_one_dag_run_is_one_kedro_run_with_its_version_and_params(tmp_path, sche
     )
     assert message in airflow.log(dag_id, steer, "make_value", attempt=2)
     assert {d: saved_versions(project, d) for d in expected} == expected
+
+
+# --- isolated tasks (flavour:) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory) -> Path:
+    """Wheels of kedro-taskflow and what the runs project needs: virtualenvs install offline."""
+    folder = tmp_path_factory.mktemp("wheelhouse")
+    needs = [
+        "kedro==" + metadata.version("kedro"),
+        "kedro-datasets[json-jsondataset]==" + metadata.version("kedro-datasets"),
+    ]
+    run([str(BIN / "pip"), "wheel", "--quiet", str(ROOT), *needs, "--wheel-dir", str(folder)], timeout=300)
+    return folder
+
+
+ISOLATED = {
+    "external_python": {"python": str(BIN / "python")},  # an interpreter that has kedro and the runner
+    "virtualenv": {  # made for the task, from local wheels only, without the base Python's packages
+        "requirements": ["kedro-taskflow", "kedro", "kedro-datasets[json-jsondataset]"],
+        "system_site_packages": False,
+        "pip_install_options": ["--no-index", "--find-links", "{wheelhouse}"],
+    },
+}
+
+
+@pytest.mark.timeout(400)
+@pytest.mark.parametrize("flavour", ISOLATED)
+def test_an_isolated_task_is_part_of_the_dag_run(flavour, tmp_path, scheduler, wheelhouse):
+    """``double`` runs isolated, after ``make_value`` as a plain ``@task``: it loads the value this
+    run saved, saves under the same version, takes the run's conf, and logs into its task log."""
+    project = write_runs_project(tmp_path)
+    arguments = json.loads(json.dumps(ISOLATED[flavour]).replace("{wheelhouse}", str(wheelhouse)))
+    yml = {"versions": {"tasks": {"node:double": {"flavour": {flavour: arguments}}}}}
+    (project / "conf" / "base" / "airflow.yml").write_text(json.dumps(yml))
+    dags = generate(project, "--worker-project-path", str(project))
+    dag_id = "runs_project_versions"
+    (double_task,) = (t for t, nodes in plan(project, dag_id).items() if "double" in nodes)
+    assert f"@task.{flavour}(" in (dags / f"{dag_id}.py").read_text()
+
+    airflow = scheduler(dags)
+    run_id = airflow.trigger(dag_id, "manual__isolated", {"value": 5})
+    state = airflow.wait(dag_id, run_id, timeout=300)
+    tasks = airflow.tasks(dag_id, run_id)
+    log = airflow.log(dag_id, run_id, double_task)
+
+    assert state == "success", ({t.task_id: t.state for t in tasks.values()}, log[-3000:])
+    version = version_of(airflow.logical_date(dag_id, run_id))
+    assert {d: saved_versions(project, d) for d in ("value", "doubled")} == {
+        "value": {version: {"value": 5}},
+        "doubled": {version: {"value": 10}},
+    }
+    by_kedro = write_runs_project(tmp_path / "by_kedro")
+    run([str(BIN / "kedro"), "run", "--pipeline", "versions", "--params", "value=5"], cwd=by_kedro)
+    assert outputs(project) == outputs(by_kedro)
+    assert_kedro_logged_once(log, ["wait", "double"])

@@ -87,7 +87,7 @@ class KedroProject:
             warnings.filterwarnings("ignore", message=task_logging.KEDRO_NOISE)
             task_logging.import_kedro_project_module()
             self._configure(path)
-            task_logging.configure(path)
+            task_logging.configure(path, isolated=run is not None)
             self._run(path, list(node_names), current)
 
     def _run(self, path: Path, node_names: list[str], run: dag_run.DagRun | None) -> None:

@@ -259,6 +259,7 @@ FLAVOURS: dict[str, dict[str, Callable[[object], object]]] = {
         "system_site_packages": _flag,
         "pip_install_options": _strings("a list of pip options", '["--find-links", "/opt/wheels"]'),
         "python_version": _text("3.11"),
+        "venv_cache_path": _absolute("/opt/airflow/venvs"),
         "project_path": _absolute("/opt/project"),
     },
     "external_python": {

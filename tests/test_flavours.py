@@ -1,7 +1,8 @@
 """Isolated tasks (``flavour:`` in airflow.yml): the body stands alone, and Airflow runs it.
 
-All four flavours load in an Airflow 2 DagBag as their decorated operators; the pod Airflow would
-start and the source it ships to the pod and the container are rendered.
+All four flavours load with no error or warning in Airflow 2.11 and 3.3 (providers installed) as
+their decorated operators; on Airflow 2 the pod Airflow would start and the source it ships to the
+pod and the container are rendered. tests/test_scheduler.py runs virtualenv and external_python.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from support.cases import CHAIN
-from support.environment import run
+from support.environment import probe_airflow, run
 from support.kedro_projects import Node, write_project
 
 from kedro_taskflow import api
@@ -140,3 +141,30 @@ def test_kubernetes_and_docker_load_and_render_what_would_run(flavoured, tmp_pat
         assert 'project_path="/app"' in script
         assert f'.run_nodes("{node}", run=run)' in script
         assert "@task" not in script  # what Airflow ships: the function alone
+
+
+@pytest.mark.parametrize("version", list(api.AirflowVersion), ids=lambda v: f"airflow{v.value}")
+def test_flavoured_dags_load_cleanly_in_the_airflow_they_are_written_for(
+    flavoured, version, tmp_path, request
+):
+    options = Options(worker_project_path="/opt/flavoured", airflow_version=version)
+    (text,) = api.generate(flavoured[0], options=options, write=False).files.values()
+    dag_file = tmp_path / "flavoured_project.py"
+    dag_file.write_text(text)
+    if version is api.AirflowVersion.AIRFLOW_3:
+        airflow3 = request.getfixturevalue("airflow3")
+        report = probe_airflow([dag_file], airflow3["python"], airflow3["env"])
+    else:
+        report = probe_airflow([dag_file])
+    seen = report[str(dag_file)]
+
+    assert (seen["errors"], seen["warnings"]) == ({}, [])
+    assert seen["dags"] == {
+        "flavoured_project": {
+            "extract": [],
+            "transform": ["extract"],
+            "load": ["transform"],
+            "publish": ["load"],
+        }
+    }
+    assert not {"kedro", "pandas", "libcst", "black", "flavoured_project"} & set(seen["new_packages"])

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from kedro_taskflow import __version__, api, writer
+from kedro_taskflow import __version__, api, config, writer
 from kedro_taskflow.errors import Option, UsageError
 from kedro_taskflow.layout import Scope, Task, scopes
 from kedro_taskflow.model import DagPlan, GroupBy, Selection, Setting
@@ -155,18 +155,23 @@ def plan(as_json: bool, project_path: Path | None, target_dir: Path | None, **fl
 
 def _settings_text(settings: tuple[Setting, ...]) -> str:
     """``retries=2 (default), pool='ingest_pool' (tag:ingest)``"""
-    return ", ".join(f"{s.key}={_shown(s.value)} ({s.source})" for s in settings)
+    return ", ".join(f"{s.key}={json.dumps(_plain(s), ensure_ascii=False)} ({s.source})" for s in settings)
 
 
-def _shown(value: object) -> str:
-    return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+def _plain(setting: Setting) -> object:
+    """A setting's value as airflow.yml writes it: lists, and a flavour as ``{name: {arguments}}``."""
+
+    def plain(value: object) -> object:
+        return list(value) if isinstance(value, tuple) else value
+
+    if setting.key == config.FLAVOUR:
+        name, arguments = setting.value  # type: ignore[misc]
+        return {name: {key: plain(value) for key, value in arguments}}
+    return plain(setting.value)
 
 
 def _settings_json(settings: tuple[Setting, ...]) -> dict:
-    return {
-        s.key: {"value": list(s.value) if isinstance(s.value, tuple) else s.value, "source": s.source}
-        for s in settings
-    }
+    return {s.key: {"value": _plain(s), "source": s.source} for s in settings}
 
 
 def _echo_tree(scope: Scope, indent: str) -> None:
@@ -182,7 +187,7 @@ def _echo_tree(scope: Scope, indent: str) -> None:
         if task.node_names != (task.task_id,):
             for name in task.node_names:
                 click.echo(f"{indent}  node {name!r}")
-        own = tuple(s for s in task.settings if s.on_task)
+        own = tuple(s for s in task.settings if s.on_task or s.key == config.FLAVOUR)  # on its decorator
         if own:
             click.echo(f"{indent}  settings: {_settings_text(own)}")
 

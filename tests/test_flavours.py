@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from support.cases import CHAIN
-from support.environment import probe_airflow, run
+from support.environment import BIN, probe_airflow, run
 from support.kedro_projects import Node, write_project
 
 from kedro_taskflow import api
@@ -168,3 +168,41 @@ def test_flavoured_dags_load_cleanly_in_the_airflow_they_are_written_for(
         }
     }
     assert not {"kedro", "pandas", "libcst", "black", "flavoured_project"} & set(seen["new_packages"])
+
+
+SECTION_YML = """\
+default:
+  flavour: {external_python: {python: /opt/venvs/flavoured/bin/python}}
+  tasks:
+    "node:transform":
+      flavour: {virtualenv: {requirements: ["kedro~=1.0"], system_site_packages: false}}
+"""
+
+
+def test_plan_shows_each_task_s_flavour_and_where_it_comes_from(tmp_path):
+    project = write_project(tmp_path, dataclasses.replace(FOUR, conf={"base/airflow.yml": SECTION_YML}))
+    command = [str(BIN / "kedro-taskflow"), "plan", "--worker-project-path", "/opt/flavoured"]
+    (dag,) = json.loads(run([*command, "--json"], cwd=project).stdout)["dags"]
+    flavours = {t["task_id"]: t["settings"]["flavour"] for t in dag["tasks"]}
+
+    section = {
+        "value": {"external_python": {"python": "/opt/venvs/flavoured/bin/python"}},
+        "source": "default",
+    }
+    assert flavours == {
+        "extract": section,
+        "transform": {
+            "value": {"virtualenv": {"requirements": ["kedro~=1.0"], "system_site_packages": False}},
+            "source": "node:transform",
+        },
+        "load": section,
+        "publish": section,
+    }
+    table = run(command, cwd=project).stdout
+    assert (
+        "  task extract\n"
+        '    settings: flavour={"external_python": {"python": "/opt/venvs/flavoured/bin/python"}} (default)\n'
+        "  task transform  <- extract\n"
+        '    settings: flavour={"virtualenv": {"requirements": ["kedro~=1.0"], '
+        '"system_site_packages": false}} (node:transform)\n'
+    ) in table

@@ -155,23 +155,13 @@ def plan(as_json: bool, project_path: Path | None, target_dir: Path | None, **fl
 
 def _settings_text(settings: tuple[Setting, ...]) -> str:
     """``retries=2 (default), pool='ingest_pool' (tag:ingest)``"""
-    return ", ".join(f"{s.key}={json.dumps(_plain(s), ensure_ascii=False)} ({s.source})" for s in settings)
-
-
-def _plain(setting: Setting) -> object:
-    """A setting's value as airflow.yml writes it: lists, and a flavour as ``{name: {arguments}}``."""
-
-    def plain(value: object) -> object:
-        return list(value) if isinstance(value, tuple) else value
-
-    if setting.key == config.FLAVOUR:
-        name, arguments = setting.value  # type: ignore[misc]
-        return {name: {key: plain(value) for key, value in arguments}}
-    return plain(setting.value)
+    return ", ".join(
+        f"{s.key}={json.dumps(config.written(s), ensure_ascii=False)} ({s.source})" for s in settings
+    )
 
 
 def _settings_json(settings: tuple[Setting, ...]) -> dict:
-    return {s.key: {"value": _plain(s), "source": s.source} for s in settings}
+    return {s.key: {"value": config.written(s), "source": s.source} for s in settings}
 
 
 def _echo_tree(scope: Scope, indent: str) -> None:

@@ -375,6 +375,11 @@ BAD_INPUT = {
     "airflow.yml: schedule on a pipeline without datasets": lambda p: _airflow_yml(
         p, "reporting:\n  schedule: {pipeline: regions}\n", CONFIGURED
     ),
+    "airflow.yml: schedule on the DAG's own pipeline": lambda p: [
+        *_airflow_yml(p, "regions:\n  datasets: true\n  schedule: {pipeline: regions}\n", CONFIGURED),
+        "--pipeline",
+        "regions",
+    ],
     "airflow.yml: unknown flavour": lambda p: _airflow_yml(
         p, "default:\n  tasks:\n    node:load: {flavour: kubernetess}\n"
     ),

@@ -55,9 +55,9 @@ class Options:
             "--worker-project-path": self.worker_project_path,
             "--worker-conf-source": self.worker_conf_source,
             "--group-by": None if self.group_by is GroupBy.MEMORY else self.group_by.value,
-            "--airflow-version": (
-                None if self.airflow_version is AirflowVersion.AIRFLOW_2 else str(self.airflow_version.value)
-            ),
+            "--airflow-version": None
+            if self.airflow_version is AirflowVersion.AIRFLOW_2
+            else str(self.airflow_version.value),
             **{
                 f"--{f.name.replace('_', '-')}": ",".join(getattr(self.selection, f.name)) or None
                 for f in dataclasses.fields(self.selection)

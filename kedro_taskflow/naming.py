@@ -262,10 +262,8 @@ def _distinct(raw_labels: dict, tasks: Mapping[Hashable, Sequence[NodeSpec]]) ->
     counts = Counter(raw_labels.values())
     room = MADE_LEN - 7  # "_" and the hash
     return {
-        k: (
-            label
-            if counts[label] == 1
-            else f"{label[:room]}_{short_hash(chr(0).join(sorted(n.name for n in tasks[k])))}"
-        )
+        k: label
+        if counts[label] == 1
+        else f"{label[:room]}_{short_hash(chr(0).join(sorted(n.name for n in tasks[k])))}"
         for k, label in raw_labels.items()
     }

@@ -164,11 +164,9 @@ def _dag(plan: DagPlan, dag: Scope, dataset: str, target: Target) -> cst.Functio
     args += [
         _kwarg(
             key,
-            (
-                _datasets(plan.schedule_on, dataset)
-                if key == "schedule" and plan.schedule_on
-                else _value(key, by_key[key])
-            ),
+            _datasets(plan.schedule_on, dataset)
+            if key == "schedule" and plan.schedule_on
+            else _value(key, by_key[key]),
         )
         for key in config.DAG_KEYS
         if key in by_key

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 from importlib import metadata
@@ -417,3 +418,33 @@ def test_an_isolated_task_is_part_of_the_dag_run(flavour, tmp_path, scheduler, w
     run([str(BIN / "kedro"), "run", "--pipeline", "versions", "--params", "value=5"], cwd=by_kedro)
     assert outputs(project) == outputs(by_kedro)
     assert_kedro_logged_once(log, ["wait", "double"])
+
+
+@pytest.mark.timeout(400)
+def test_a_dag_scheduled_on_another_pipeline_runs_once_that_pipeline_s_dag_has_run(tmp_path, scheduler):
+    """Data-aware scheduling: data_science runs by itself once data_processing's run has updated
+    every Dataset it declares, and the two runs write what ``kedro run`` writes."""
+    by_kedro = copy_example("spaceflights", tmp_path / "by_kedro")
+    run([str(BIN / "kedro"), "run"], cwd=by_kedro)
+    project = copy_example("spaceflights", tmp_path / "by_airflow")
+    yml = {
+        "data_processing": {"datasets": True},
+        "data_science": {"schedule": {"pipeline": "data_processing"}},
+    }
+    (project / "conf" / "base" / "airflow.yml").write_text(json.dumps(yml))
+    dags = generate(project)
+    upstream, downstream = "spaceflights_data_processing", "spaceflights_data_science"
+
+    airflow = scheduler(dags)
+    first = airflow.trigger(upstream, "manual__upstream")
+    assert airflow.wait(upstream, first, timeout=200) == "success"
+    deadline = time.monotonic() + 120
+    while not airflow.runs(downstream) and time.monotonic() < deadline:
+        time.sleep(1)
+    ((run_id, run_type),) = airflow.runs(downstream).items()
+    assert run_type == "dataset_triggered"
+    assert airflow.wait(downstream, run_id, timeout=200) == "success"
+
+    assert outputs(project) == outputs(by_kedro)
+    assert airflow.runs(upstream) == {first: "manual"}
+    assert airflow.runs("spaceflights") == {}

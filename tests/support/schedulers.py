@@ -211,6 +211,14 @@ class Scheduler:
             ).first()
         return row and row[0]
 
+    def runs(self, dag_id: str) -> dict[str, str]:
+        """The DAG's runs: run id -> how each came about (``manual``, ``dataset_triggered``...)."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sqlalchemy.text("SELECT run_id, run_type FROM dag_run WHERE dag_id = :d"), {"d": dag_id}
+            ).all()
+        return dict(rows)
+
     def run_duration(self, dag_id: str, run_id: str) -> float:
         """Seconds from the run's start to its end, as Airflow recorded them."""
         with self.engine.connect() as c:

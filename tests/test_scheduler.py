@@ -379,7 +379,7 @@ def wheelhouse(tmp_path_factory) -> Path:
 
 
 ISOLATED = {
-    "external_python": {"python": str(BIN / "python")},  # an interpreter that has kedro and the runner
+    "external_python": {"python": "{python}"},  # the Airflow's own Python: it has kedro and the runner
     "virtualenv": {  # made for the task, from local wheels only, without the base Python's packages
         "requirements": ["kedro-taskflow", "kedro", "kedro-datasets[json-jsondataset]"],
         "system_site_packages": False,
@@ -389,27 +389,33 @@ ISOLATED = {
 
 
 @pytest.mark.timeout(400)
-@pytest.mark.parametrize("flavour", ISOLATED)
-def test_an_isolated_task_is_part_of_the_dag_run(flavour, tmp_path, scheduler, wheelhouse):
+@pytest.mark.parametrize(
+    ("flavour", "major"), [("external_python", 2), ("virtualenv", 2), ("external_python", 3)]
+)
+def test_an_isolated_task_is_part_of_the_dag_run(flavour, major, tmp_path, scheduler, request):
     """``double`` runs isolated, after ``make_value`` as a plain ``@task``: it loads the value this
     run saved, saves under the same version, takes the run's conf, and logs into its task log."""
     project = write_runs_project(tmp_path)
-    arguments = json.loads(json.dumps(ISOLATED[flavour]).replace("{wheelhouse}", str(wheelhouse)))
+    python = BIN / "python" if major == 2 else AIRFLOW3_PYTHON
+    wheels = request.getfixturevalue("wheelhouse") if flavour == "virtualenv" else ""
+    arguments = json.loads(
+        json.dumps(ISOLATED[flavour]).replace("{wheelhouse}", str(wheels)).replace("{python}", str(python))
+    )
     yml = {"versions": {"tasks": {"node:double": {"flavour": {flavour: arguments}}}}}
     (project / "conf" / "base" / "airflow.yml").write_text(json.dumps(yml))
-    dags = generate(project, "--worker-project-path", str(project))
+    dags = generate(project, "--worker-project-path", str(project), "--airflow-version", str(major))
     dag_id = "runs_project_versions"
     (double_task,) = (t for t, nodes in plan(project, dag_id).items() if "double" in nodes)
     assert f"@task.{flavour}(" in (dags / f"{dag_id}.py").read_text()
 
-    airflow = scheduler(dags)
+    airflow = scheduler(dags, major)
     run_id = airflow.trigger(dag_id, "manual__isolated", {"value": 5})
     state = airflow.wait(dag_id, run_id, timeout=300)
     tasks = airflow.tasks(dag_id, run_id)
     log = airflow.log(dag_id, run_id, double_task)
 
     assert state == "success", ({t.task_id: t.state for t in tasks.values()}, log[-3000:])
-    version = version_of(airflow.logical_date(dag_id, run_id))
+    version = version_of(airflow.version_date(dag_id, run_id))
     assert {d: saved_versions(project, d) for d in ("value", "doubled")} == {
         "value": {version: {"value": 5}},
         "doubled": {version: {"value": 10}},

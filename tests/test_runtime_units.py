@@ -124,22 +124,24 @@ def test_versions_parse_with_kedros_own_format():
     assert datetime.strptime(kedro_version(when), VERSION_FORMAT).replace(tzinfo=timezone.utc) == when
 
 
-def _render_dag_run(run) -> str:
-    from airflow.templates import SandboxedEnvironment  # the environment Airflow renders templates in
+def _render_dag_run(run, native: bool = False):
+    # The environments Airflow renders templates in (native: render_template_as_native_obj=True).
+    from airflow.templates import NativeEnvironment, SandboxedEnvironment
 
     from kedro_taskflow.runtime import DAG_RUN
 
-    return SandboxedEnvironment().from_string(DAG_RUN).render(dag_run=run)
+    return (NativeEnvironment if native else SandboxedEnvironment)().from_string(DAG_RUN).render(dag_run=run)
 
 
-def test_an_isolated_task_gets_its_runs_version_and_conf_through_the_rendered_template():
+@pytest.mark.parametrize("native", [False, True], ids=["text", "native"])
+def test_an_isolated_task_gets_its_runs_version_and_conf_through_the_rendered_template(native):
     from airflow.models import DagRun
 
     conf = {"model_options": {"test_size": 0.3}, "quote": '"}{{ x }}</script>'}
     when = pendulum.datetime(2024, 5, 1, 6, 0, 0, 123000)
     run = DagRun(dag_id="d", run_id="manual__r", execution_date=when, conf=conf)
 
-    assert dag_run.rendered(_render_dag_run(run)) == dag_run.DagRun(
+    assert dag_run.rendered(_render_dag_run(run, native)) == dag_run.DagRun(
         version="2024-05-01T06.00.00.123Z", params=conf
     )
 

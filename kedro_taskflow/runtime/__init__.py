@@ -69,7 +69,7 @@ class KedroProject:
             )
         return path.resolve()
 
-    def run_nodes(self, *node_names: str, run: str | None = None) -> None:
+    def run_nodes(self, *node_names: str, run: str | dict | None = None) -> None:
         """Run exactly these nodes of the pipeline, hooks included, as part of the DAG run.
 
         Inside an Airflow task, the DAG run is the Kedro run: outputs are saved under the run's

@@ -30,9 +30,10 @@ def current() -> DagRun | None:
     return DagRun(version=kedro_version(when), params=dict(dag_run.conf or {}))
 
 
-def rendered(text: str) -> DagRun:
-    """The DAG run from ``kedro_taskflow.runtime.DAG_RUN`` as Airflow rendered it."""
-    run = json.loads(text)
+def rendered(text: str | dict[str, Any]) -> DagRun:
+    """The DAG run from ``kedro_taskflow.runtime.DAG_RUN`` as Airflow rendered it: JSON text, or
+    already a dict in a DAG that renders templates as native objects."""
+    run = json.loads(text) if isinstance(text, str) else text
     return DagRun(version=kedro_version(datetime.fromisoformat(run["date"])), params=run["conf"])
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from kedro_taskflow import __version__, api, mermaid, writer
+from kedro_taskflow import __version__, api, config, mermaid, writer
 from kedro_taskflow.errors import Conflicts, Option, UsageError
 from kedro_taskflow.layout import Scope, Task, scopes
 from kedro_taskflow.model import DagPlan, GroupBy, Selection, Setting
@@ -207,18 +207,13 @@ def plan(
 
 def _settings_text(settings: tuple[Setting, ...]) -> str:
     """``retries=2 (default), pool='ingest_pool' (tag:ingest)``"""
-    return ", ".join(f"{s.key}={_shown(s.value)} ({s.source})" for s in settings)
-
-
-def _shown(value: object) -> str:
-    return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+    return ", ".join(
+        f"{s.key}={json.dumps(config.written(s), ensure_ascii=False)} ({s.source})" for s in settings
+    )
 
 
 def _settings_json(settings: tuple[Setting, ...]) -> dict:
-    return {
-        s.key: {"value": list(s.value) if isinstance(s.value, tuple) else s.value, "source": s.source}
-        for s in settings
-    }
+    return {s.key: {"value": config.written(s), "source": s.source} for s in settings}
 
 
 def _echo_tree(scope: Scope, indent: str) -> None:
@@ -234,7 +229,7 @@ def _echo_tree(scope: Scope, indent: str) -> None:
         if task.node_names != (task.task_id,):
             for name in task.node_names:
                 click.echo(f"{indent}  node {name!r}")
-        own = tuple(s for s in task.settings if s.on_task)
+        own = tuple(s for s in task.settings if s.on_task or s.key == config.FLAVOUR)  # on its decorator
         if own:
             click.echo(f"{indent}  settings: {_settings_text(own)}")
 

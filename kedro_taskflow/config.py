@@ -123,13 +123,23 @@ def _start_date(value: object) -> tuple[int, int, int]:
     return (year, month, day)
 
 
-def _schedule(value: object) -> str | tuple[str, ...] | None:
+@dataclass(frozen=True)
+class OnPipeline:
+    """``schedule: {pipeline: <name>}``: run when that pipeline's DAG has saved all its datasets."""
+
+    pipeline: str
+    outputs: tuple[str, ...] = ()  # what the pipeline's nodes save, filled in by ``parse``
+
+
+def _schedule(value: object) -> str | tuple[str, ...] | OnPipeline | None:
     if value is None:
         return None
     if isinstance(value, Mapping) and set(value) == {"datasets"}:
         names = value["datasets"]
         if isinstance(names, list) and names and all(isinstance(n, str) and n for n in names):
             return tuple(names)  # catalog datasets: the DAG runs when they have all been updated
+    if isinstance(value, Mapping) and set(value) == {"pipeline"} and isinstance(value["pipeline"], str):
+        return OnPipeline(value["pipeline"])
     if isinstance(value, str):
         if value in PRESETS:
             return value
@@ -137,7 +147,7 @@ def _schedule(value: object) -> str | tuple[str, ...] | None:
         if len(fields) == 5 and all(_CRON_FIELD.fullmatch(f) for f in fields):
             return " ".join(fields)
     raise _Bad(
-        "null, a cron expression of 5 fields, {datasets: [<catalog datasets>]} or one of "
+        "null, a cron expression of 5 fields, {datasets: [<catalog datasets>]}, {pipeline: <name>} or one of "
         + ", ".join(PRESETS),
         '"0 6 * * *"',
     )
@@ -219,10 +229,13 @@ def _absolute(example: str) -> Callable[[object], str]:
     return check
 
 
-def _requirements(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(r, str) and r.strip() for r in value):
-        raise _Bad("a list of pip requirements", '["pandas>=2"]')
-    return tuple(value)
+def _strings(what: str, example: str) -> Callable[[object], tuple[str, ...]]:
+    def check(value: object) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(r, str) and r.strip() for r in value):
+            raise _Bad(what, example)
+        return tuple(value)
+
+    return check
 
 
 def _one_of(*choices: str) -> Callable[[object], str]:
@@ -252,9 +265,11 @@ FLAVOURS: dict[str, dict[str, Callable[[object], object]]] = {
         "project_path": _absolute("/opt/project"),
     },
     "virtualenv": {
-        "requirements": _requirements,
+        "requirements": _strings("a list of pip requirements", '["pandas>=2"]'),
         "system_site_packages": _flag,
+        "pip_install_options": _strings("a list of pip options", '["--find-links", "/opt/wheels"]'),
         "python_version": _text("3.11"),
+        "venv_cache_path": _absolute("/opt/airflow/venvs"),
         "project_path": _absolute("/opt/project"),
     },
     "external_python": {
@@ -336,7 +351,37 @@ def parse(
             )
         nodes = [n for ns in pipelines.values() for n in ns] if name == DEFAULT_SECTION else pipelines[name]
         sections[name] = _section(body, where, nodes)
+    for name, section in sections.items():
+        on = section.values.get("schedule")
+        if isinstance(on, OnPipeline):
+            where = _Where(files.get(name) or next(iter(files.values()), DEFAULT_FILE), name).at("schedule")
+            outputs = _pipeline_outputs(on.pipeline, sections, pipelines, where)
+            sections[name] = Section(
+                {**section.values, "schedule": OnPipeline(on.pipeline, outputs)}, section.tasks
+            )
     return AirflowConfig(sections, files)
+
+
+def _pipeline_outputs(
+    pipeline: str, sections: Mapping[str, Section], pipelines: Mapping[str, Sequence[NodeSpec]], where: _Where
+) -> tuple[str, ...]:
+    """What ``pipeline``'s nodes save, when its DAG declares them as Datasets (``datasets: true``)."""
+    if pipeline not in pipelines:
+        raise where.error(
+            f"names {pipeline!r}, which is not a pipeline of the project",
+            _did_you_mean(pipeline, sorted(pipelines), "the pipelines are"),
+        )
+    declared = [
+        s.values["datasets"]
+        for s in (sections.get(pipeline), sections.get(DEFAULT_SECTION))
+        if s and "datasets" in s.values
+    ]
+    if not (declared and declared[0]):
+        raise where.error(
+            f"names pipeline {pipeline!r}, whose DAG does not declare the datasets it saves",
+            f"set `datasets: true` under `{DEFAULT_SECTION if pipeline.startswith('_') else pipeline}`",
+        )
+    return tuple(sorted({d for n in pipelines[pipeline] for d in n.outputs}))
 
 
 @dataclass(frozen=True)
@@ -475,16 +520,28 @@ def _datasets(
     uris = {**default.values.get("dataset_uris", {}), **own.values.get("dataset_uris", {})}  # type: ignore[dict-item]
 
     def uri(name: str) -> str | None:
-        found = uris.get(name) or (filepaths.get(name) and dataset_uri(plan.package_name, filepaths[name]))
-        return found or None
+        return uris.get(name) or _catalog_uri(plan, name, filepaths)
 
     schedule = merged("schedule", None)
     schedule_on: tuple[str, ...] = ()
+    where = _Where(
+        config.files.get(plan.pipeline if "schedule" in own.values else DEFAULT_SECTION, DEFAULT_FILE),
+        plan.pipeline if "schedule" in own.values else DEFAULT_SECTION,
+    ).at("schedule")
+    if isinstance(schedule, OnPipeline):
+        if schedule.pipeline == plan.pipeline:
+            raise where.error("names the DAG's own pipeline", "name another pipeline")
+        # Their outlets' URIs, which their own section's `dataset_uris` may override.
+        theirs = {**uris, **config.section(schedule.pipeline).values.get("dataset_uris", {})}  # type: ignore[dict-item]
+        schedule_on = tuple(
+            sorted({u for d in schedule.outputs if (u := theirs.get(d) or _catalog_uri(plan, d, filepaths))})
+        )
+        if not schedule_on:
+            raise where.error(
+                f"names pipeline {schedule.pipeline!r}, which saves no dataset with a catalog filepath",
+                "name a pipeline that saves persisted datasets, or give them URIs under `dataset_uris`",
+            )
     if isinstance(schedule, tuple):
-        where = _Where(
-            config.files.get(plan.pipeline if "schedule" in own.values else DEFAULT_SECTION, DEFAULT_FILE),
-            plan.pipeline if "schedule" in own.values else DEFAULT_SECTION,
-        ).at("schedule")
         missing = [n for n in schedule if uri(n) is None]
         if missing:
             raise where.error(
@@ -499,6 +556,24 @@ def _datasets(
         for task in plan.tasks
     )
     return dataclasses.replace(plan, tasks=tasks, schedule_on=schedule_on)
+
+
+def _catalog_uri(plan: DagPlan, name: str, filepaths: Mapping[str, str]) -> str | None:
+    return dataset_uri(plan.package_name, filepaths[name]) if filepaths.get(name) else None
+
+
+def written(setting: Setting) -> object:
+    """A setting's value as airflow.yml writes it, for JSON: lists, a flavour as ``{name: {arguments}}``."""
+
+    def plain(value: object) -> object:
+        if isinstance(value, OnPipeline):
+            return {"pipeline": value.pipeline}
+        return list(value) if isinstance(value, tuple) else value
+
+    if setting.key == FLAVOUR:
+        name, arguments = setting.value  # type: ignore[misc]
+        return {name: {key: plain(value) for key, value in arguments}}
+    return plain(setting.value)
 
 
 def _rank(selector: str) -> tuple[int, int]:

@@ -27,5 +27,5 @@ install() {  # install VENV PACKAGES...: a progress line every 10 s; the log sho
 
 install .venv -e ".[test]"
 if [ "${1:-}" != "--airflow2-only" ]; then
-  install .venv-airflow3 -e ".[examples]" "apache-airflow==3.3.*" kedro-airflow  # the latter for benchmarks/
+  install .venv-airflow3 -e ".[examples,flavours]" "apache-airflow==3.3.*" kedro-airflow  # the latter for benchmarks/
 fi

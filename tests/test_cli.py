@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from support.cases import CHAIN, CONFIGURED, MEMORY, NAMESPACED
+from support.cases import AIRFLOW_LOCAL_YML, CHAIN, CONFIGURED, MEMORY, NAMESPACED
 from support.environment import BIN, EXAMPLE, ROOT, probe_airflow, run
 from support.kedro_projects import Node, write_project
 
@@ -160,6 +160,28 @@ def test_plan_shows_each_task_s_settings_and_where_they_come_from(tmp_path):
         "    task us.audit  <- us.make\n"
         '      settings: retries=5 (namespace:us), queue="us_workers" (namespace:us)\n'
     ) in table
+
+
+def test_a_dag_scheduled_on_a_pipeline_runs_on_every_dataset_that_pipeline_s_dag_declares(tmp_path):
+    local = AIRFLOW_LOCAL_YML.replace(
+        "schedule: {datasets: [eu.metrics, us.metrics]}", "schedule: {pipeline: regions}"
+    )
+    assert local != AIRFLOW_LOCAL_YML
+    configured = dataclasses.replace(CONFIGURED, conf={**CONFIGURED.conf, "local/airflow.yml": local})
+    project = write_project(tmp_path, configured)
+    plan = json.loads(cli("plan", "--json", "--all", cwd=project).stdout)
+    dags = {d["pipeline"]: d for d in plan["dags"]}
+    assert dags["reporting"]["settings"]["schedule"] == {
+        "value": {"pipeline": "regions"},
+        "source": "pipeline",
+    }
+
+    cli("generate", "--all", cwd=project)
+    regions = (project / "airflow_dags" / "configured_project_regions.py").read_text()
+    reporting = (project / "airflow_dags" / "configured_project_reporting.py").read_text()
+    outlets = set(re.findall(r'Dataset\("([^"]+)"\)', regions))
+    schedule = re.search(r"schedule=\[(.*?)\],\n", reporting, re.DOTALL).group(1)
+    assert len(outlets) == 8 and set(re.findall(r'Dataset\("([^"]+)"\)', schedule)) == outlets
 
 
 def test_plan_table_lists_tasks_nodes_and_upstreams(project):
@@ -352,6 +374,17 @@ BAD_INPUT = {
     "airflow.yml: `schedule` and `schedule_interval`": lambda p: _airflow_yml(
         p, "default:\n  schedule: '@daily'\n  schedule_interval: '@daily'\n"
     ),
+    "airflow.yml: schedule on an unknown pipeline": lambda p: _airflow_yml(
+        p, "reporting:\n  schedule: {pipeline: region}\n", CONFIGURED
+    ),
+    "airflow.yml: schedule on a pipeline without datasets": lambda p: _airflow_yml(
+        p, "reporting:\n  schedule: {pipeline: regions}\n", CONFIGURED
+    ),
+    "airflow.yml: schedule on the DAG's own pipeline": lambda p: [
+        *_airflow_yml(p, "regions:\n  datasets: true\n  schedule: {pipeline: regions}\n", CONFIGURED),
+        "--pipeline",
+        "regions",
+    ],
     "airflow.yml: unknown flavour": lambda p: _airflow_yml(
         p, "default:\n  tasks:\n    node:load: {flavour: kubernetess}\n"
     ),

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import logging.config
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
+import pendulum
 import pytest
 
+from kedro_taskflow.runtime import dag_run
 from kedro_taskflow.runtime.dag_run import kedro_version
 from kedro_taskflow.runtime.run_params import UndeclaredParameterError, nest, runtime_params
 from kedro_taskflow.runtime.task_logging import without_handlers
@@ -119,3 +122,33 @@ def test_versions_parse_with_kedros_own_format():
 
     when = datetime(2030, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc)
     assert datetime.strptime(kedro_version(when), VERSION_FORMAT).replace(tzinfo=timezone.utc) == when
+
+
+def _render_dag_run(run, native: bool = False):
+    # The environments Airflow renders templates in (native: render_template_as_native_obj=True).
+    from airflow.templates import NativeEnvironment, SandboxedEnvironment
+
+    from kedro_taskflow.runtime import DAG_RUN
+
+    return (NativeEnvironment if native else SandboxedEnvironment)().from_string(DAG_RUN).render(dag_run=run)
+
+
+@pytest.mark.parametrize("native", [False, True], ids=["text", "native"])
+def test_an_isolated_task_gets_its_runs_version_and_conf_through_the_rendered_template(native):
+    from airflow.models import DagRun
+
+    conf = {"model_options": {"test_size": 0.3}, "quote": '"}{{ x }}</script>'}
+    when = pendulum.datetime(2024, 5, 1, 6, 0, 0, 123000)
+    run = DagRun(dag_id="d", run_id="manual__r", execution_date=when, conf=conf)
+
+    assert dag_run.rendered(_render_dag_run(run, native)) == dag_run.DagRun(
+        version="2024-05-01T06.00.00.123Z", params=conf
+    )
+
+
+def test_a_run_without_logical_date_or_conf_uses_when_it_was_due():  # Airflow 3's manual runs
+    run = SimpleNamespace(logical_date=None, run_after=pendulum.datetime(2025, 1, 2, 3, 4, 5), conf=None)
+
+    assert dag_run.rendered(_render_dag_run(run)) == dag_run.DagRun(
+        version="2025-01-02T03.04.05.000Z", params={}
+    )

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from importlib import metadata
 from pathlib import Path
 
 import pytest
-from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, outputs, require_airflow3, run
+from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, ROOT, outputs, require_airflow3, run
 from support.schedulers import PostgresServer, Scheduler
 
 pytestmark = pytest.mark.airflow
@@ -359,3 +361,96 @@ def test_one_dag_run_is_one_kedro_run_with_its_version_and_params(tmp_path, sche
     )
     assert message in airflow.log(dag_id, steer, "make_value", attempt=2)
     assert {d: saved_versions(project, d) for d in expected} == expected
+
+
+# --- isolated tasks (flavour:) -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory) -> Path:
+    """Wheels of kedro-taskflow and what the runs project needs: virtualenvs install offline."""
+    folder = tmp_path_factory.mktemp("wheelhouse")
+    needs = [
+        "kedro==" + metadata.version("kedro"),
+        "kedro-datasets[json-jsondataset]==" + metadata.version("kedro-datasets"),
+    ]
+    run([str(BIN / "pip"), "wheel", "--quiet", str(ROOT), *needs, "--wheel-dir", str(folder)], timeout=300)
+    return folder
+
+
+ISOLATED = {
+    "external_python": {"python": "{python}"},  # the Airflow's own Python: it has kedro and the runner
+    "virtualenv": {  # made for the task, from local wheels only, without the base Python's packages
+        "requirements": ["kedro-taskflow", "kedro", "kedro-datasets[json-jsondataset]"],
+        "system_site_packages": False,
+        "pip_install_options": ["--no-index", "--find-links", "{wheelhouse}"],
+    },
+}
+
+
+@pytest.mark.timeout(400)
+@pytest.mark.parametrize(
+    ("flavour", "major"), [("external_python", 2), ("virtualenv", 2), ("external_python", 3)]
+)
+def test_an_isolated_task_is_part_of_the_dag_run(flavour, major, tmp_path, scheduler, request):
+    """``double`` runs isolated, after ``make_value`` as a plain ``@task``: it loads the value this
+    run saved, saves under the same version, takes the run's conf, and logs into its task log."""
+    project = write_runs_project(tmp_path)
+    python = BIN / "python" if major == 2 else AIRFLOW3_PYTHON
+    wheels = request.getfixturevalue("wheelhouse") if flavour == "virtualenv" else ""
+    arguments = json.loads(
+        json.dumps(ISOLATED[flavour]).replace("{wheelhouse}", str(wheels)).replace("{python}", str(python))
+    )
+    yml = {"versions": {"tasks": {"node:double": {"flavour": {flavour: arguments}}}}}
+    (project / "conf" / "base" / "airflow.yml").write_text(json.dumps(yml))
+    dags = generate(project, "--worker-project-path", str(project), "--airflow-version", str(major))
+    dag_id = "runs_project_versions"
+    (double_task,) = (t for t, nodes in plan(project, dag_id).items() if "double" in nodes)
+    assert f"@task.{flavour}(" in (dags / f"{dag_id}.py").read_text()
+
+    airflow = scheduler(dags, major)
+    run_id = airflow.trigger(dag_id, "manual__isolated", {"value": 5})
+    state = airflow.wait(dag_id, run_id, timeout=300)
+    tasks = airflow.tasks(dag_id, run_id)
+    log = airflow.log(dag_id, run_id, double_task)
+
+    assert state == "success", ({t.task_id: t.state for t in tasks.values()}, log[-3000:])
+    version = version_of(airflow.version_date(dag_id, run_id))
+    assert {d: saved_versions(project, d) for d in ("value", "doubled")} == {
+        "value": {version: {"value": 5}},
+        "doubled": {version: {"value": 10}},
+    }
+    by_kedro = write_runs_project(tmp_path / "by_kedro")
+    run([str(BIN / "kedro"), "run", "--pipeline", "versions", "--params", "value=5"], cwd=by_kedro)
+    assert outputs(project) == outputs(by_kedro)
+    assert_kedro_logged_once(log, ["wait", "double"])
+
+
+@pytest.mark.timeout(400)
+def test_a_dag_scheduled_on_another_pipeline_runs_once_that_pipeline_s_dag_has_run(tmp_path, scheduler):
+    """Data-aware scheduling: data_science runs by itself once data_processing's run has updated
+    every Dataset it declares, and the two runs write what ``kedro run`` writes."""
+    by_kedro = copy_example("spaceflights", tmp_path / "by_kedro")
+    run([str(BIN / "kedro"), "run"], cwd=by_kedro)
+    project = copy_example("spaceflights", tmp_path / "by_airflow")
+    yml = {
+        "data_processing": {"datasets": True},
+        "data_science": {"schedule": {"pipeline": "data_processing"}},
+    }
+    (project / "conf" / "base" / "airflow.yml").write_text(json.dumps(yml))
+    dags = generate(project)
+    upstream, downstream = "spaceflights_data_processing", "spaceflights_data_science"
+
+    airflow = scheduler(dags)
+    first = airflow.trigger(upstream, "manual__upstream")
+    assert airflow.wait(upstream, first, timeout=200) == "success"
+    deadline = time.monotonic() + 120
+    while not airflow.runs(downstream) and time.monotonic() < deadline:
+        time.sleep(1)
+    ((run_id, run_type),) = airflow.runs(downstream).items()
+    assert run_type == "dataset_triggered"
+    assert airflow.wait(downstream, run_id, timeout=200) == "success"
+
+    assert outputs(project) == outputs(by_kedro)
+    assert airflow.runs(upstream) == {first: "manual"}
+    assert airflow.runs("spaceflights") == {}

@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from kedro_taskflow.runtime import dag_run
 
 PATH_ENV_PREFIX = "KEDRO_TASKFLOW_PROJECT_PATH_"
+# What isolated tasks (``@task.virtualenv``, ``.external_python``, ``.kubernetes``, ``.docker``) are
+# given of their DAG run, where Airflow's context is not at hand: Airflow renders this argument
+# into the run's date (logical, or when it was due) and conf, which ``run_nodes(run=...)`` reads.
+DAG_RUN = (
+    '{"date": "{{ (dag_run.logical_date or dag_run.run_after).isoformat() }}", '
+    '"conf": {{ (dag_run.conf or {}) | tojson }}}'
+)
 
 
 def path_variable(package_name: str) -> str:
@@ -62,25 +69,26 @@ class KedroProject:
             )
         return path.resolve()
 
-    def run_nodes(self, *node_names: str) -> None:
+    def run_nodes(self, *node_names: str, run: str | dict | None = None) -> None:
         """Run exactly these nodes of the pipeline, hooks included, as part of the DAG run.
 
         Inside an Airflow task, the DAG run is the Kedro run: outputs are saved under the run's
         version, versioned inputs this run saved are loaded at that version, and the run's conf
         are the runtime parameters (declared parameters only). Kedro logs into the task log.
+        An isolated task, which has no Airflow context, passes ``run``: ``DAG_RUN`` as rendered.
         """
         if not node_names:
             raise ValueError("run_nodes() needs at least one node name; Kedro would run the whole pipeline.")
         from kedro_taskflow.runtime import dag_run, task_logging
 
-        run = dag_run.current()
+        current = dag_run.current() if run is None else dag_run.rendered(run)
         path = self.resolved_path()
         with _working_directory(path), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=task_logging.KEDRO_NOISE)
             task_logging.import_kedro_project_module()
             self._configure(path)
-            task_logging.configure(path)
-            self._run(path, list(node_names), run)
+            task_logging.configure(path, isolated=run is not None)
+            self._run(path, list(node_names), current)
 
     def _run(self, path: Path, node_names: list[str], run: dag_run.DagRun | None) -> None:
         from kedro.framework.project import pipelines

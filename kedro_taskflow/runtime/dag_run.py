@@ -7,6 +7,7 @@ runs with the run's ``conf`` as Kedro runtime parameters, as ``kedro run --param
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -27,6 +28,13 @@ def current() -> DagRun | None:
     dag_run = context["dag_run"]
     when = getattr(dag_run, "logical_date", None) or dag_run.run_after
     return DagRun(version=kedro_version(when), params=dict(dag_run.conf or {}))
+
+
+def rendered(text: str | dict[str, Any]) -> DagRun:
+    """The DAG run from ``kedro_taskflow.runtime.DAG_RUN`` as Airflow rendered it: JSON text, or
+    already a dict in a DAG that renders templates as native objects."""
+    run = json.loads(text) if isinstance(text, str) else text
+    return DagRun(version=kedro_version(datetime.fromisoformat(run["date"])), params=run["conf"])
 
 
 def _current_context() -> Any:

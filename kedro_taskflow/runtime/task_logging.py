@@ -43,14 +43,23 @@ def import_kedro_project_module(config: Path = _SILENT) -> None:
     logging.getLogger("kedro.framework.project").setLevel(logging.NOTSET)  # silenced for the import
 
 
-def configure(project_path: Path) -> None:
-    """Apply the project's logger levels and filters, with Airflow's handlers doing the writing."""
+def configure(project_path: Path, isolated: bool = False) -> None:
+    """Apply the project's logger levels and filters, with Airflow's handlers doing the writing.
+
+    An isolated task's process (a virtualenv's Python) may have no handler at all: there, records
+    go to stdout, which Airflow copies line by line into the task log.
+    """
     import yaml
     from kedro.framework.project import configure_logging
 
     path = project_config_path(project_path)
     config = yaml.safe_load(path.read_text(encoding="utf-8")) if path else {}
     configure_logging(without_handlers(config or {}))
+    root = logging.getLogger()
+    if isolated and not root.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
 
 
 def project_config_path(project_path: Path) -> Path | None:

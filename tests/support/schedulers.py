@@ -25,6 +25,7 @@ import time
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlalchemy
@@ -211,6 +212,14 @@ class Scheduler:
             ).first()
         return row and row[0]
 
+    def runs(self, dag_id: str) -> dict[str, str]:
+        """The DAG's runs: run id -> how each came about (``manual``, ``dataset_triggered``...)."""
+        with self.engine.connect() as c:
+            rows = c.execute(
+                sqlalchemy.text("SELECT run_id, run_type FROM dag_run WHERE dag_id = :d"), {"d": dag_id}
+            ).all()
+        return dict(rows)
+
     def run_duration(self, dag_id: str, run_id: str) -> float:
         """Seconds from the run's start to its end, as Airflow recorded them."""
         with self.engine.connect() as c:
@@ -227,6 +236,19 @@ class Scheduler:
                 sqlalchemy.text(f"SELECT {column} FROM dag_run WHERE dag_id = :d AND run_id = :r"),
                 {"d": dag_id, "r": run_id},
             ).scalar_one()
+
+    def version_date(self, dag_id: str, run_id: str):
+        """What the run's Kedro version is made of: its logical date, else (Airflow 3) when it was due."""
+        columns = "execution_date" if self.major == 2 else "logical_date, run_after"
+        with self.engine.connect() as c:
+            row = c.execute(
+                sqlalchemy.text(f"SELECT {columns} FROM dag_run WHERE dag_id = :d AND run_id = :r"),
+                {"d": dag_id, "r": run_id},
+            ).one()
+        when = next(value for value in row if value is not None)
+        if isinstance(when, str):  # SQLite's text, in UTC
+            when = datetime.fromisoformat(when).replace(tzinfo=timezone.utc)
+        return when
 
     def tasks(self, dag_id: str, run_id: str) -> dict[str, TaskRun]:
         with self.engine.connect() as c:

@@ -30,6 +30,11 @@ SNAPSHOT_CASES: dict[str, tuple[str, str, Options]] = {
         for case, project in CASES.items()
         for p in project.pipelines
     },
+    # conf/production/airflow.yml: a cron schedule, and a DAG scheduled on another's Datasets.
+    **{
+        f"spaceflights-production-{p}": ("spaceflights", p, Options(env="production"))
+        for p in ("data_processing", "data_science")
+    },
     "fleet-by-namespace": ("fleet", "__default__", Options(group_by=GroupBy.NAMESPACE)),
     "fleet-reporting-one-task-per-node": ("fleet", "reporting", Options(group_by=GroupBy.NONE)),
     "namespaced_project-by-namespace": (

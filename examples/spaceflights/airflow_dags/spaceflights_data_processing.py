@@ -28,7 +28,10 @@ project = KedroProject(
     catchup=False,
     max_active_runs=1,
     default_args={
-        "owner": "kedro",
+        "owner": "spaceflights",
+        "depends_on_past": False,
+        "email_on_failure": False,
+        "email_on_retry": False,
         "retries": 1,
         "retry_delay": pendulum.duration(minutes=5),
     },

@@ -9,7 +9,7 @@ Run it again with ``--check`` to see whether this file and the pipeline still ag
 
 import pendulum
 from airflow.decorators import dag, task
-from kedro_taskflow.runtime import KedroProject
+from kedro_taskflow.runtime import DAG_RUN, KedroProject
 
 # On the workers, KEDRO_TASKFLOW_PROJECT_PATH_FLAVOURED_PROJECT overrides project_path.
 project = KedroProject(
@@ -35,7 +35,7 @@ project = KedroProject(
 )
 def flavoured_project():
     @task.external_python(python="/opt/venvs/flavoured/bin/python")
-    def extract():
+    def extract(run: str):
         """raw -> extracted
 
         Source: src/flavoured_project/pipeline_registry.py:12
@@ -46,7 +46,7 @@ def flavoured_project():
             package_name="flavoured_project",
             project_path="/opt/flavoured",
             pipeline="__default__",
-        ).run_nodes("extract")
+        ).run_nodes("extract", run=run)
 
     @task.virtualenv(
         retries=3,
@@ -54,7 +54,7 @@ def flavoured_project():
         system_site_packages=False,
         python_version="3.11",
     )
-    def transform():
+    def transform(run: str):
         """extracted, params:factor -> transformed
 
         Source: src/flavoured_project/pipeline_registry.py:12
@@ -65,10 +65,10 @@ def flavoured_project():
             package_name="flavoured_project",
             project_path="/opt/flavoured",
             pipeline="__default__",
-        ).run_nodes("transform")
+        ).run_nodes("transform", run=run)
 
     @task.kubernetes(image="registry.example.com/flavoured:1.0", namespace="data")
-    def load():
+    def load(run: str):
         """transformed -> loaded
 
         Source: src/flavoured_project/pipeline_registry.py:12
@@ -79,10 +79,10 @@ def flavoured_project():
             package_name="flavoured_project",
             project_path="/app",
             pipeline="__default__",
-        ).run_nodes("load")
+        ).run_nodes("load", run=run)
 
     @task.docker(image="registry.example.com/flavoured:1.0")
-    def publish():
+    def publish(run: str):
         """loaded -> published
 
         Source: src/flavoured_project/pipeline_registry.py:12
@@ -93,9 +93,9 @@ def flavoured_project():
             package_name="flavoured_project",
             project_path="/app",
             pipeline="__default__",
-        ).run_nodes("publish")
+        ).run_nodes("publish", run=run)
 
-    extract() >> transform() >> load() >> publish()
+    extract(DAG_RUN) >> transform(DAG_RUN) >> load(DAG_RUN) >> publish(DAG_RUN)
 
 
 flavoured_project()

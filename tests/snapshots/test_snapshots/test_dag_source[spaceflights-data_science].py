@@ -28,7 +28,10 @@ project = KedroProject(
     catchup=False,
     max_active_runs=1,
     default_args={
-        "owner": "kedro",
+        "owner": "data-science",
+        "depends_on_past": False,
+        "email_on_failure": False,
+        "email_on_retry": False,
         "retries": 1,
         "retry_delay": pendulum.duration(minutes=5),
     },
@@ -36,7 +39,7 @@ project = KedroProject(
     doc_md=__doc__,
 )
 def spaceflights_data_science():
-    @task
+    @task(execution_timeout=pendulum.duration(minutes=30))
     def split_data_node_to_evaluate_model_node():
         """model_input_table, params:model_options -> feature_summary, regressor,
         metrics

@@ -40,7 +40,7 @@ class _Unit:
 
 def format_code(code: str, mode: black.Mode) -> str:
     """``black.format_str(code, mode=mode)`` for code that is black's already but where flagged."""
-    if "fmt:" in code:  # black's on/off comments reach across statements
+    if "fmt:" in code or _MARK in code:  # black's on/off comments reach across statements
         return black.format_str(code, mode=mode)
     lines = code.splitlines(keepends=True)
     units = [u for u in _units(ast.parse(code).body, (), lines) if not _trusted(u, lines, mode.line_length)]
@@ -49,7 +49,7 @@ def format_code(code: str, mode: black.Mode) -> str:
         return black.format_str(code, mode=mode)
     out: list[str] = []
     done = 0
-    for unit, text in zip(units, formatted):
+    for unit, text in zip(units, formatted, strict=True):
         out += _gap(lines[done : unit.start])
         out.append(text)
         done = unit.end + 1
@@ -115,26 +115,30 @@ def _format_units(units: list[_Unit], lines: list[str], mode: black.Mode) -> lis
     chunks = black.format_str("".join(source), mode=mode).split(f"{_MARK}\n")
     if len(chunks) != len(units) + 1 or chunks[-1].strip():
         return None
-    formatted = []
-    for unit, chunk in zip(units, chunks):
-        got = [line for line in chunk.splitlines(keepends=True)]
-        while got and not got[0].strip():
-            got.pop(0)
-        if got[: len(unit.wrappers)] != list(unit.wrappers):
-            return None
-        got = got[len(unit.wrappers) :]
-        indent = _indent(lines[unit.start])
-        if not unit.first:
-            if not got or got.pop(0) != f"{indent}pass\n":
-                return None
-        while got and not got[0].strip():
-            got.pop(0)
-        while got and not got[-1].strip():
-            got.pop()
-        if unit.header and (not got or got.pop() != f"{indent}    pass\n"):
-            return None
-        formatted.append("".join(got))
-    return formatted
+    formatted = [
+        _unwrap(unit, chunk, _indent(lines[unit.start]))
+        for unit, chunk in zip(units, chunks[:-1], strict=True)
+    ]
+    return None if None in formatted else formatted  # type: ignore[return-value]
+
+
+def _unwrap(unit: _Unit, chunk: str, indent: str) -> str | None:
+    """The unit's own lines from black's text for it: without wrappers, ``pass`` and blank lines."""
+    got = chunk.splitlines(keepends=True)
+    while got and not got[0].strip():
+        got.pop(0)
+    if got[: len(unit.wrappers)] != list(unit.wrappers):
+        return None
+    del got[: len(unit.wrappers)]
+    if not unit.first and (not got or got.pop(0) != f"{indent}pass\n"):
+        return None
+    while got and not got[0].strip():
+        got.pop(0)
+    while got and not got[-1].strip():
+        got.pop()
+    if unit.header and (not got or got.pop() != f"{indent}    pass\n"):
+        return None
+    return "".join(got)
 
 
 def _indent(line: str) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import black
 
 _MARK = "__kedro_taskflow_unit_end__"  # a statement that black leaves alone, between units
+_BATCH = 50  # units per call of black: black's syntax tree of a whole big DAG would be the peak of memory
 _TRAILING_COMMA = re.compile(r",\s*[)\]}]")
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -44,7 +45,10 @@ def format_code(code: str, mode: black.Mode) -> str:
         return black.format_str(code, mode=mode)
     lines = code.splitlines(keepends=True)
     units = [u for u in _units(ast.parse(code).body, (), lines) if not _trusted(u, lines, mode.line_length)]
-    formatted = _format_units(units, lines, mode)
+    formatted: list[str] | None = []
+    for at in range(0, len(units), _BATCH):
+        batch = _format_units(units[at : at + _BATCH], lines, mode)
+        formatted = None if batch is None or formatted is None else formatted + batch
     if formatted is None:  # black did something this module does not expect: take the slow road
         return black.format_str(code, mode=mode)
     out: list[str] = []

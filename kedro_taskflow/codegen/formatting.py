@@ -6,11 +6,12 @@ apart. So a statement can be formatted alone, with the public ``black.format_str
 blocks to its depth (a ``pass`` before it unless it opens its block), and give the lines black
 gives it in the whole module. The statements that need it are those whose lines are long, not
 ASCII, end a bracket with a comma (black's magic trailing comma), hold a backslash (an escape
-black may rewrite), or are not one line; a ``def`` or ``class`` header apart from its body.
+black may rewrite), a comment, a tab or a single quote, have a body, or are not one line
+(docstrings aside); a ``def`` or ``class`` header is formatted apart from its body.
 
-Everything else, blank lines and comments included, is kept as given: the caller emits it as
-black would (LibCST renders short statements the way black writes them). ``tests/test_formatting.py``
-holds this to whole-module black, byte for byte, on every snapshot and on random pipelines.
+Everything else, blank lines and comments included, is kept as given: the code generator emits
+it as black writes it (spacing, blank lines), and ``tests/test_formatting.py`` holds the result
+to whole-module black, byte for byte, on every snapshot case and on random pipelines.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class _Unit:
     wrappers: tuple[str, ...]  # the headers of the enclosing blocks, outermost first
     first: bool  # it opens its block
     header: bool  # a ``def`` or ``class`` header, without its body
+    compound: bool = False  # a whole statement with a body (``if``, ``with``, a one-line ``def``...)
 
 
 def format_code(code: str, mode: black.Mode) -> str:
@@ -44,7 +46,10 @@ def format_code(code: str, mode: black.Mode) -> str:
     if "fmt:" in code or _MARK in code:  # black's on/off comments reach across statements
         return black.format_str(code, mode=mode)
     lines = code.splitlines(keepends=True)
-    units = [u for u in _units(ast.parse(code).body, (), lines) if not _trusted(u, lines, mode.line_length)]
+    every = list(_units(ast.parse(code).body, (), lines))
+    if any(a.end >= b.start for a, b in zip(every, every[1:], strict=False)):  # sharing a line (``;``)
+        return black.format_str(code, mode=mode)
+    units = [u for u in every if not _trusted(u, lines, mode.line_length)]
     formatted: list[str] | None = []
     for at in range(0, len(units), _BATCH):
         batch = _format_units(units[at : at + _BATCH], lines, mode)
@@ -78,7 +83,10 @@ def _units(body: list[ast.stmt], wrappers: tuple[str, ...], lines: list[str]) ->
             inner = f"{indent}class _:\n" if isinstance(statement, ast.ClassDef) else f"{indent}def _():\n"
             yield from _units(statement.body, (*wrappers, inner), lines)
         else:  # a simple statement, or a compound one whole
-            yield _Unit(start, statement.end_lineno - 1, wrappers, i == 0, header=False)
+            compound = any(
+                isinstance(getattr(statement, f, None), list) for f in ("body", "handlers", "cases")
+            )
+            yield _Unit(start, statement.end_lineno - 1, wrappers, i == 0, header=False, compound=compound)
 
 
 def _first_line(statement: ast.stmt) -> int:
@@ -89,8 +97,11 @@ def _first_line(statement: ast.stmt) -> int:
 def _trusted(unit: _Unit, lines: list[str], line_length: int) -> bool:
     """Whether black would leave the unit's lines as they are, as far as we can tell cheaply."""
     span = lines[unit.start : unit.end + 1]
-    if any(
-        len(line) > line_length + 1 or not line.isascii() or "\\" in line or _TRAILING_COMMA.search(line)
+    if unit.compound or any(
+        len(line) > line_length + 1
+        or not line.isascii()
+        or any(ch in line for ch in "\\#\t'")  # escapes, comments, tabs, quotes black may swap
+        or _TRAILING_COMMA.search(line)
         for line in span
     ):
         return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import black
 
 from kedro_taskflow.codegen.dag_module import build_module
+from kedro_taskflow.codegen.formatting import format_code
 from kedro_taskflow.model import DagPlan
 from kedro_taskflow.target import Target
 
@@ -18,5 +19,5 @@ BLACK_MODE = black.Mode(
 
 
 def render(plan: DagPlan, target: Target) -> str:
-    """The DAG file's text for ``target``: built as a syntax tree, formatted once by black."""
-    return black.format_str(build_module(plan, target).code, mode=BLACK_MODE)
+    """The DAG file's text for ``target``: built as a syntax tree, rendered as black formats it."""
+    return format_code(build_module(plan, target).code, BLACK_MODE)

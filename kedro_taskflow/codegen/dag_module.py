@@ -223,9 +223,14 @@ def _group(scope: Scope, dataset: str, plan: DagPlan, target: Target) -> cst.Fun
     return cst.FunctionDef(
         name=cst.Name(scope.function),
         params=cst.Parameters(),
-        body=cst.IndentedBlock(body=[doc, *_body(scope, dataset, plan, target)]),
+        body=cst.IndentedBlock(body=[doc, *_after_docstring(_body(scope, dataset, plan, target))]),
         decorators=[cst.Decorator(decorator)],
     )
+
+
+def _after_docstring(body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """A blank line between a docstring and what follows, as black writes it."""
+    return [body[0].with_changes(leading_lines=[cst.EmptyLine()]), *body[1:]] if body else body
 
 
 def _value(key: str, value: object) -> cst.BaseExpression:

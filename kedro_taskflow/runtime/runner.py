@@ -1,0 +1,93 @@
+"""How a ``KedroProject`` runs nodes on a worker: imported when a task runs, never at parse time."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+from kedro_taskflow.runtime import (
+    KedroProject,
+    KedroTaskflowRuntimeError,
+    dag_run,
+    path_variable,
+    task_logging,
+)
+
+
+def resolved_path(project: KedroProject) -> Path:
+    variable = path_variable(project.package_name)
+    path = Path(os.environ.get(variable) or project.project_path).expanduser()
+    if not path.is_dir():
+        raise KedroTaskflowRuntimeError(
+            f"Kedro project folder {path} does not exist on this worker: deploy the project "
+            f"there or set {variable} to where it is."
+        )
+    return path.resolve()
+
+
+def run_nodes(project: KedroProject, node_names: list[str], run: str | dict | None) -> None:
+    """``run``: what an isolated task is given of its DAG run (``DAG_RUN``, rendered); else None."""
+    current = dag_run.current() if run is None else dag_run.rendered(run)
+    path = resolved_path(project)
+    with _working_directory(path), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=task_logging.KEDRO_NOISE)
+        task_logging.import_kedro_project_module()
+        _configure(project, path)
+        task_logging.configure(path, isolated=run is not None)
+        _run(project, path, node_names, current)
+
+
+def _run(project: KedroProject, path: Path, node_names: list[str], run: dag_run.DagRun | None) -> None:
+    from kedro.framework.project import pipelines
+    from kedro.framework.session import KedroServiceSession
+
+    from kedro_taskflow.runtime import run_params, versions
+
+    with KedroServiceSession.create(
+        project_path=path, env=project.env, conf_source=project.conf_source
+    ) as session:
+        if run is None:  # not in Airflow: a plain Kedro run of the nodes
+            session.run(pipeline_names=[project.pipeline], node_names=node_names)
+            return
+        context = session.load_context()
+        params = run_params.runtime_params(run.params, context.params) if run.params else None
+        nodes = pipelines[project.pipeline].filter(node_names=node_names)
+        catalog = context.catalog
+        versions.remove_earlier_attempt(catalog, nodes.all_outputs(), run.version)
+        session.run(
+            run_id=run.version,
+            pipeline_names=[project.pipeline],
+            node_names=node_names,
+            load_versions=versions.load_versions(catalog, nodes.inputs(), run.version),
+            runtime_params=params,
+        )
+
+
+def _configure(project: KedroProject, path: Path) -> None:
+    from kedro.framework.project import configure_project
+    from kedro.framework.startup import bootstrap_project
+
+    if (path / "pyproject.toml").is_file():
+        bootstrap_project(path)  # a checkout: puts its source folder on sys.path
+        return
+    try:
+        configure_project(project.package_name)  # an installed package
+    except ImportError as exc:
+        raise KedroTaskflowRuntimeError(
+            f"{path} has no pyproject.toml and the package {project.package_name!r} is not "
+            f"installed on this worker: deploy the project or install its wheel ({exc})."
+        ) from exc
+
+
+@contextlib.contextmanager
+def _working_directory(path: Path) -> Iterator[None]:
+    """Kedro resolves relative catalog paths from the working directory: make it the project."""
+    previous = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(previous)

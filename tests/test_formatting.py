@@ -1,0 +1,100 @@
+"""codegen.formatting against its oracle: black on the whole module, byte for byte.
+
+``render`` formats only the statements black would change (``codegen/formatting.py``); here every
+module the generator builds for the snapshot cases, the flavoured project and random pipelines
+(hostile and long names, namespaces, task settings, flavours) is also formatted whole by black,
+and the two texts must be equal.
+"""
+
+from __future__ import annotations
+
+import black
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support.snapshots import IDS, SNAPSHOT_CASES, generate
+from support.strategies import pipelines
+from test_flavours import FLAVOURED
+
+from kedro_taskflow import api, codegen, config
+from kedro_taskflow.codegen import BLACK_MODE
+from kedro_taskflow.codegen.formatting import format_code
+from kedro_taskflow.errors import UsageError
+from kedro_taskflow.model import GroupBy, PipelineSpec, ProjectSpec
+from kedro_taskflow.planning import plan_dag
+from kedro_taskflow.target import AirflowVersion, Deployment, Target
+
+
+@pytest.fixture
+def oracle(monkeypatch) -> list[str]:
+    """Every module render formats is checked against black; returns the modules checked."""
+    checked: list[str] = []
+
+    def checked_format(code: str, mode: black.Mode) -> str:
+        fast = format_code(code, mode)
+        assert fast == black.format_str(code, mode=mode)
+        checked.append(code)
+        return fast
+
+    monkeypatch.setattr(codegen, "format_code", checked_format)
+    return checked
+
+
+@pytest.mark.parametrize("version", AirflowVersion)
+def test_every_snapshot_case_is_formatted_as_black_formats_it(case_projects, version, oracle):
+    for snapshot_id in IDS:
+        generate(case_projects[SNAPSHOT_CASES[snapshot_id][0]], snapshot_id, version)
+    assert len(oracle) == len(IDS)
+
+
+@pytest.mark.parametrize("version", AirflowVersion)
+def test_flavoured_tasks_are_formatted_as_black_formats_them(tmp_path, version, oracle):
+    from support.kedro_projects import write_project
+
+    project = write_project(tmp_path, FLAVOURED)
+    options = api.Options(worker_project_path="/opt/flavoured", airflow_version=version)
+    api.generate(project, options=options, write=False)
+    assert len(oracle) == 1
+
+
+LONG = "a_rather_long_name_that_pushes_every_line_it_is_on_past_the_limit"
+FLAVOURS = {
+    "virtualenv": {"requirements": ["pandas>=2", "kedro~=1.0", LONG], "project_path": "/app"},
+    "external_python": {"python": f"/opt/venvs/{LONG}/bin/python", "project_path": "/app"},
+    "kubernetes": {"image": f"registry.example.com/{LONG}:1.0", "project_path": f"/{LONG}"},
+    "docker": {"image": 'registry.example.com/"quoted":1.0', "project_path": "/app"},
+}
+TASK_SETTINGS = st.fixed_dictionaries(
+    {},
+    optional={
+        "retries": st.integers(0, 10**12),
+        "pool": st.sampled_from(["default_pool", LONG, 'a "quoted" pool', "naïve"]),
+        "retry_delay": st.sampled_from([5, 0.5, 1e-05, 10**9]),
+        "trigger_rule": st.sampled_from(config.TRIGGER_RULES),
+        "flavour": st.sampled_from(sorted(FLAVOURS)).map(lambda f: {f: FLAVOURS[f]}),
+    },
+)
+
+
+@settings(database=None, max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pipelines(max_nodes=30),
+    st.sampled_from(GroupBy),
+    st.sampled_from(AirflowVersion),
+    st.sampled_from(["p", LONG, 'quo"ted\\name', "日本"]),
+    st.sampled_from([Deployment(levels_up=1), Deployment(project_path=f"/opt/{LONG}", env="prod")]),
+    st.data(),
+)
+def test_random_pipelines_are_formatted_as_black_formats_them(
+    pipeline, group_by, version, name, deployment, data
+):
+    nodes, persisted = pipeline
+    spec = ProjectSpec(name, f"{name}_package", (PipelineSpec(name, tuple(nodes)),), persisted)
+    tasks = {f"node:{n.name}": data.draw(TASK_SETTINGS) for n in nodes[:5]}
+    raw = {"default": {"owner": name, "max_active_runs": 3, "tasks": {k: v for k, v in tasks.items() if v}}}
+    try:
+        dag = config.apply(plan_dag(spec, name, group_by), config.parse(raw, {}, {name: nodes}))
+    except UsageError:  # refused with a message: in-memory data across tasks
+        return
+    code = codegen.build_module(dag, Target(version, deployment, f"kedro-taskflow generate {LONG}")).code
+    assert format_code(code, BLACK_MODE) == black.format_str(code, mode=BLACK_MODE)

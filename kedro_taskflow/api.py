@@ -8,6 +8,9 @@ edits that the new generation contradicts raise ``kedro_taskflow.errors.Conflict
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
+import importlib.metadata
 import os
 import shlex
 from collections.abc import Sequence
@@ -145,8 +148,15 @@ def generate(
     spec = read(project, options)
     dags = plan_dags(spec, pipelines, options)
     _check_isolated(spec, dags, deployment)
-    new = {folder / dag.file_name: render(dag, target_of(dag, deployment, options)) for dag in dags}
-    owned = {path: own(path, text) for path, text in new.items()}
+    targets = {folder / dag.file_name: (dag, target_of(dag, deployment, options)) for dag in dags}
+    bases = {path: writer.read_base(path) for path in targets}
+    inputs = {path: inputs_digest(*targets[path]) for path in targets}
+    # Same inputs, same text: a base generated from these inputs is what render would return.
+    new = {
+        path: base.text if base and base.inputs == inputs[path] else render(*targets[path])
+        for path, base in bases.items()
+    }
+    owned = {path: own(path, new[path], bases[path]) for path in targets}
     # A file in conflict gets the new generation, if anything: with discard_edits, or to show --diff.
     files = {path: new[path] if o.text is None else o.text for path, o in owned.items()}
     conflicts = {path: o.conflicts for path, o in owned.items() if o.conflicts}
@@ -159,9 +169,8 @@ def generate(
     writer.refuse_in_the_way(list(new))
     if conflicts and not discard_edits:
         raise Conflicts(conflicts)
-    written = tuple(
-        p for p in writer.write({**files, **{writer.base_of(p): t for p, t in new.items()}}) if p in files
-    )
+    bases_now = {writer.base_of(p): writer.base_text(writer.Base(t, inputs[p])) for p, t in new.items()}
+    written = tuple(p for p in writer.write({**files, **bases_now}) if p in files)
     discarded = {path: owned[path].conflicts + owned[path].kept for path in conflicts}
     return Generated(folder, files, written, written, spec.warnings, outdated, discarded=discarded)
 
@@ -183,9 +192,26 @@ NO_BASE = (
 )
 
 
-def own(path: Path, new: str) -> Owned:
+def inputs_digest(dag: DagPlan, target: Target) -> str:
+    """What a DAG file's text follows from, as a digest: the plan, the target and the generator."""
+    return hashlib.sha256(f"{_generator_digest()}\n{dag!r}\n{target!r}".encode()).hexdigest()
+
+
+@functools.cache
+def _generator_digest() -> str:
+    """Every module of kedro-taskflow, and the versions of black and libcst, which shape the text."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"{path.relative_to(package).as_posix()}\0".encode() + path.read_bytes())
+    for distribution in ("black", "libcst"):
+        digest.update(f"{distribution} {importlib.metadata.version(distribution)}\0".encode())
+    return digest.hexdigest()
+
+
+def own(path: Path, new: str, base: writer.Base | None) -> Owned:
     """Merge the new text of ``path`` with the file there (a person may have edited it) and its base."""
-    current, base = writer.read(path), writer.read(writer.base_of(path))
+    current = writer.read(path)
     if current is None or current == new:
         return Owned(new, outdated=current is None)
     if base is None:
@@ -197,8 +223,8 @@ def own(path: Path, new: str) -> Owned:
         )
     from kedro_taskflow.merge import merge  # libcst and black: only when merging
 
-    merged = merge(base, current, new)
-    return Owned(merged.text, outdated=new != base, conflicts=merged.conflicts, kept=merged.kept)
+    merged = merge(base.text, current, new)
+    return Owned(merged.text, outdated=new != base.text, conflicts=merged.conflicts, kept=merged.kept)
 
 
 def find(project_path: str | os.PathLike | None) -> Path:

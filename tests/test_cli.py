@@ -13,6 +13,7 @@ import sys
 
 import pytest
 from support.cases import AIRFLOW_LOCAL_YML, CHAIN, CONFIGURED, MEMORY, NAMESPACED
+from support.dag_source import base_text
 from support.environment import BIN, EXAMPLE, ROOT, probe_airflow, run
 from support.kedro_projects import Node, write_project
 
@@ -448,7 +449,7 @@ def chain(tmp_path):
 
 def test_the_base_is_what_was_generated_and_an_unedited_regeneration_changes_no_byte(chain):
     project, dag_file, base = chain
-    assert base.read_bytes() == dag_file.read_bytes()
+    assert base_text(base) == dag_file.read_text()
     before = snapshot_of(project)
     assert cli("generate", cwd=project).stdout == f"unchanged: {dag_file}\n"
     assert snapshot_of(project) == before
@@ -470,7 +471,7 @@ def test_hand_edits_survive_a_pipeline_change_and_check_tells_only_of_the_pipeli
     text = dag_file.read_text()
     assert "    @task(retries=3)\n    def transform():" in text and '    schedule="@daily",' in text
     assert 'project.run_nodes("audit")' in text and ">> audit()" in text
-    assert "retries=3" not in base.read_text() and 'project.run_nodes("audit")' in base.read_text()
+    assert "retries=3" not in base_text(base) and 'project.run_nodes("audit")' in base_text(base)
     assert cli("generate", "--check", cwd=project).returncode == 0
 
 
@@ -500,7 +501,7 @@ def test_a_conflict_exits_1_and_writes_nothing_until_edits_are_discarded(chain):
     discarded = cli("generate", "--discard-edits", cwd=project)
     assert discarded.stderr.startswith(f"discarded: {dag_file}: task load: edited here")
     assert discarded.stdout == f"wrote: {dag_file}\n"
-    assert dag_file.read_text() == base.read_text() != edited
+    assert dag_file.read_text() == base_text(base) != edited
     assert "def load" not in dag_file.read_text()
 
 
@@ -508,7 +509,7 @@ def test_a_file_without_a_base_gets_one_if_unedited_and_is_refused_if_edited(cha
     project, dag_file, base = chain
     base.unlink()
     assert cli("generate", cwd=project).stdout == f"unchanged: {dag_file}\n"
-    assert base.read_bytes() == dag_file.read_bytes()
+    assert base_text(base) == dag_file.read_text()
 
     base.unlink()
     _hand_edit(dag_file, "    schedule=None,", '    schedule="@daily",')
@@ -529,7 +530,7 @@ def test_a_deleted_dag_file_is_generated_anew(chain):
     text = dag_file.read_text()
     dag_file.unlink()
     assert cli("generate", cwd=project).stdout == f"wrote: {dag_file}\n"
-    assert dag_file.read_text() == text == base.read_text()
+    assert dag_file.read_text() == text == base_text(base)
 
 
 @pytest.mark.airflow
@@ -538,3 +539,31 @@ def test_airflow_loads_the_dag_folder_and_not_the_bases(chain):
     (folder_report,) = probe_airflow([dag_file.parent]).values()
     assert folder_report["errors"] == {} and list(folder_report["dags"]) == ["chain_project"]
     assert base.is_file()
+
+
+def test_a_base_from_the_same_inputs_spares_rendering_and_other_inputs_do_not_match(chain):
+    project, dag_file, base = chain
+    first, text = base.read_text().split("\n", 1)
+    # Same digest, other text: generate takes the base as the new generation without rendering,
+    # so the file (which differs from it) reads as hand-edited, and the base stays as it is.
+    tampered = f"{first}\n{text.replace('retries', 'tries')}"
+    base.write_text(tampered)
+    assert cli("generate", "--check", cwd=project).returncode == 0
+    assert cli("generate", cwd=project).stdout == f"unchanged: {dag_file}\n"
+    assert base.read_text() == tampered
+    assert cli("generate", "--check", "--airflow-version", "3", cwd=project, check=False).returncode == 1
+    _change_pipeline(project, _add_audit)
+    assert cli("generate", "--check", cwd=project, check=False).returncode == 1
+
+
+def test_a_base_without_its_inputs_line_is_still_a_base(chain):
+    project, dag_file, base = chain
+    first, text = base.read_text().split("\n", 1)
+    base.write_text(text)  # as the first kedro-taskflow with bases wrote it
+    _hand_edit(dag_file, "    schedule=None,", '    schedule="@daily",')
+    assert cli("generate", "--check", cwd=project).returncode == 0
+    _change_pipeline(project, _add_audit)
+    assert cli("generate", cwd=project).stdout == f"wrote: {dag_file}\n"
+    assert '    schedule="@daily",' in dag_file.read_text()
+    assert base.read_text().split("\n", 1)[0] != first  # the pipeline changed, so the inputs did
+    assert 'project.run_nodes("audit")' in base_text(base)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 
 
 def task_nodes(source: str) -> dict[str, list[str]]:
@@ -60,3 +61,10 @@ def closure(edges: set[tuple[str, str]]) -> set[tuple[str, str]]:
                     stack.append(nxt)
         result |= {(start, b) for b in seen}
     return result
+
+
+def base_text(base_file) -> str:
+    """The generated text a base file holds, below its line with the digest of the inputs."""
+    first, text = base_file.read_text(encoding="utf-8").split("\n", 1)
+    assert re.fullmatch(r"# kedro-taskflow base, generated from inputs sha256:[0-9a-f]{64}", first), first
+    return text

@@ -19,6 +19,7 @@ import black
 import libcst as cst
 
 from kedro_taskflow.codegen import BLACK_MODE
+from kedro_taskflow.codegen.dag_module import DAG_RUN
 from kedro_taskflow.codegen.literals import string
 from kedro_taskflow.naming import free_name
 
@@ -310,9 +311,19 @@ class _Merger:
             suffix = "group" if labels.get(ref) == "group" else "task"
             variables[ref] = person.get(ref) or free_name(f"{ref[0]}_{suffix}", taken)
             bind.append(ref)
-        replaced = [_replace_calls(s, {r[0]: variables[r] for r in bind}) for s in nw]
+        calls: dict[str, cst.Call] = {}  # each bound task's call, as the pipeline's statements make it
+        replaced = [_replace_calls(s, {r[0]: variables[r] for r in bind}, calls) for s in nw]
         statements = [s for s in replaced if not _is_name(s)]  # a lone ``a()``, now bound
-        bindings = [cst.parse_statement(f"{variables[r]} = {r[0]}()\n") for r in bind]
+        bindings = [
+            cst.SimpleStatementLine(
+                [
+                    cst.Assign(
+                        [cst.AssignTarget(cst.Name(variables[r]))], calls.get(r[0], cst.Call(cst.Name(r[0])))
+                    )
+                ]
+            )
+            for r in bind
+        ]
         if bindings and statements:  # the blank line before the statements goes before the bindings
             bindings[0] = bindings[0].with_changes(leading_lines=statements[0].leading_lines)
             statements[0] = statements[0].with_changes(leading_lines=[])
@@ -458,8 +469,16 @@ def _calls(expression: cst.BaseExpression, functions: dict[str, str]) -> bool:
         isinstance(expression, cst.Call)
         and isinstance(expression.func, cst.Name)
         and expression.func.value in functions
-        and not expression.args
+        and _task_args(expression)
     )
+
+
+def _task_args(call: cst.Call) -> bool:
+    """How the DAG calls a task or group: with nothing, or (an isolated task) with its DAG run."""
+    if not call.args:
+        return True
+    (arg, *more) = call.args
+    return not more and arg.keyword is None and isinstance(arg.value, cst.Name) and arg.value.value == DAG_RUN
 
 
 def _graph(statements, functions: dict[str, str]) -> _Graph | None:
@@ -550,12 +569,15 @@ def _ref(ref, variables: dict) -> cst.BaseExpression:
     return expression
 
 
-def _replace_calls(statement: cst.BaseStatement, variables: dict[str, str]) -> cst.BaseStatement:
-    """``a()`` becomes ``a_task`` where the task is now bound to a variable."""
+def _replace_calls(
+    statement: cst.BaseStatement, variables: dict[str, str], calls: dict[str, cst.Call]
+) -> cst.BaseStatement:
+    """``a()`` becomes ``a_task`` where the task is now bound to a variable; ``calls`` gets ``a()``."""
 
     class Replace(cst.CSTTransformer):
         def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
-            if isinstance(updated.func, cst.Name) and updated.func.value in variables and not updated.args:
+            if isinstance(updated.func, cst.Name) and updated.func.value in variables and _task_args(updated):
+                calls[updated.func.value] = updated.with_changes(lpar=[], rpar=[])
                 return cst.Name(variables[updated.func.value], lpar=updated.lpar, rpar=updated.rpar)
             return updated
 

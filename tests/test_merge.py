@@ -18,9 +18,27 @@ from hypothesis import strategies as st
 from support.dag_source import closure, task_nodes
 from support.environment import probe_airflow
 from support.kedro_graph import kedro_edges
-from support.ownership import CHANGES, EDITS, EVIDENCE, EXTRA_EDGES, changed, edited, generated, try_edit
+from support.ownership import (
+    CHANGES,
+    EDITS,
+    EMPTY_IMPORT,
+    EVIDENCE,
+    EXTRA_EDGES,
+    NODES,
+    PERSISTED,
+    RUNTIME_IMPORT,
+    TARGET,
+    changed,
+    edited,
+    generated,
+    try_edit,
+)
 
+from kedro_taskflow import config
+from kedro_taskflow.codegen import render
 from kedro_taskflow.merge import merge
+from kedro_taskflow.model import PipelineSpec, ProjectSpec
+from kedro_taskflow.planning import plan_dag
 
 BASE = generated()
 CASES = list(itertools.product(EDITS, CHANGES))
@@ -234,3 +252,40 @@ def test_removing_a_task_call_is_kept_unless_the_pipeline_changes_that_scope():
         "group eu: audit(): removed here but the pipeline still has it; "
         "undo the edit, regenerate, then redo it",
     )
+
+
+@pytest.mark.airflow
+def test_an_isolated_tasks_call_with_its_dag_run_is_a_task_call_too(tmp_path):
+    """``report(DAG_RUN)`` (a flavoured task) is wired, bound and merged like ``report()``."""
+
+    def flavoured(nodes, persisted):
+        spec = ProjectSpec("Ownership", "ownership", (PipelineSpec("__default__", tuple(nodes)),), persisted)
+        raw = {"default": {"tasks": {"node:report": {"flavour": {"external_python": {"python": "/py"}}}}}}
+        settings = config.parse(raw, {"default": "conf/base/airflow.yml"}, {"__default__": nodes})
+        return render(config.apply(plan_dag(spec, "__default__"), settings), TARGET)
+
+    base = flavoured(NODES, PERSISTED)
+    wired = '    eu_group.get_child_by_label("score") >> report(DAG_RUN)\n'
+    assert wired in base
+    runtime_import = RUNTIME_IMPORT.replace("import ", "import DAG_RUN, ")
+    mine = base.replace(wired, f'    notify = EmptyOperator(task_id="notify")\n{wired.rstrip()} >> notify\n')
+    mine = mine.replace(runtime_import, f"{EMPTY_IMPORT}{runtime_import}")
+
+    result = merge(base, mine, flavoured(*changed("node_added")))
+
+    assert result.conflicts == ()
+    assert "    report_task = report(DAG_RUN)\n" in result.text
+    assert "    report_task >> notify\n" in result.text
+    assert result.text.count("report(DAG_RUN)") == 1 and "report()" not in result.text
+    (tmp_path / "merged.py").write_text(result.text, encoding="utf-8")
+    seen = probe_airflow([tmp_path / "merged.py"], sys.executable)[str(tmp_path / "merged.py")]
+    assert seen["errors"] == {} and seen["warnings"] == []
+    (graph,) = seen["dags"].values()
+    assert {(u, t) for t, ups in graph.items() for u in ups} == {
+        ("ingest", "clean"),
+        ("clean", "eu.score"),
+        ("clean", "eu.audit"),
+        ("eu.score", "report"),
+        ("report", "publish"),
+        ("report", "notify"),
+    }

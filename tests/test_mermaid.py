@@ -6,6 +6,7 @@ import re
 
 from hypothesis import given, settings
 from support.cases import MEMORY
+from support.dag_source import closure
 from support.environment import BIN, run
 from support.kedro_projects import write_project
 from support.strategies import pipelines
@@ -59,22 +60,6 @@ def read_chart(text: str) -> tuple[dict[str, tuple[str, ...]], dict[str, set[str
 def decode(label: str) -> str:
     assert re.fullmatch(r"[\w .:/#;-]*", label), label  # nothing that could end the label
     return re.sub(r"#(\d+);", lambda m: chr(int(m[1])), label)
-
-
-def closure(edges: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Every (a, b) with a path from a to b."""
-    after: dict[str, set[str]] = {}
-    for a, b in edges:
-        after.setdefault(a, set()).add(b)
-    reach = set()
-    for start in after:
-        todo = list(after[start])
-        while todo:
-            b = todo.pop()
-            if (start, b) not in reach:
-                reach.add((start, b))
-                todo.extend(after.get(b, ()))
-    return reach
 
 
 @settings(deadline=None, max_examples=60)

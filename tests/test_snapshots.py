@@ -11,12 +11,13 @@ import difflib
 import json
 import os
 import shlex
+import shutil
 import sys
 
 import black
 import pytest
 from support.dag_source import base_text, task_nodes
-from support.environment import EXAMPLE_PIPELINES, EXAMPLES, SNAPSHOTS, TESTS, run
+from support.environment import BIN, EXAMPLE_PIPELINES, EXAMPLES, SNAPSHOTS, TESTS, run
 from support.snapshots import IDS, SNAPSHOT_CASES, snapshot_file
 
 from kedro_taskflow.codegen import BLACK_MODE
@@ -100,6 +101,21 @@ def test_committed_example_dags_are_current(example, generated):
     # Nobody edits the examples' DAGs: each base (what generate wrote last) is the DAG itself.
     bases = {p.name.removesuffix(".base"): base_text(p) for p in sorted(folder.glob(".kedro-taskflow/*"))}
     assert bases == committed
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+def test_generate_leaves_a_clone_of_each_example_as_committed(example, tmp_path):
+    """Bases included: their inputs digest covers kedro-taskflow's code, so after any change to the
+    package, regenerate the examples (README, Development) and a fresh clone stays clean."""
+    copy = tmp_path / example
+    shutil.copytree(EXAMPLES[example], copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    before = {p: p.read_bytes() for p in sorted((copy / "airflow_dags").rglob("*")) if p.is_file()}
+
+    result = run([str(BIN / "kedro-taskflow"), "generate", "--all"], cwd=copy)
+
+    assert all(line.startswith("unchanged: ") for line in result.stdout.splitlines()), result.stdout
+    after = {p: p.read_bytes() for p in sorted((copy / "airflow_dags").rglob("*")) if p.is_file()}
+    assert after == before
 
 
 def _scopes(tree: ast.AST):

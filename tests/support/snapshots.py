@@ -55,9 +55,12 @@ def snapshot_file(snapshot_id: str) -> Path:
     return SNAPSHOTS / "test_snapshots" / f"test_dag_source[{snapshot_id}].py"
 
 
-def generate(project: Path, snapshot_id: str, airflow_version: AirflowVersion) -> str:
-    """One snapshot case's DAG text, written for ``airflow_version``, from the project at ``project``."""
+def generate(project: Path | str, snapshot_id: str, airflow_version: AirflowVersion) -> str:
+    """One snapshot case's DAG text, written for ``airflow_version``, from the project at ``project``:
+    rendered, whatever is on disk (``generate`` would take a base of the same inputs instead)."""
     _case, pipeline, options = SNAPSHOT_CASES[snapshot_id]
     options = dataclasses.replace(options, airflow_version=airflow_version)
-    (text,) = api.generate(project, pipelines=[pipeline], options=options, write=False).files.values()
-    return text
+    planned = api.plan(project, pipelines=[pipeline], options=options)
+    (dag,) = planned.dags
+    deployment = api.deployment_of(planned.project_path, planned.project_path / api.DEFAULT_TARGET, options)
+    return api.render(dag, api.target_of(dag, deployment, options))

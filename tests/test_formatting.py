@@ -8,6 +8,10 @@ and the two texts must be equal.
 
 from __future__ import annotations
 
+import ast
+import keyword
+import string
+
 import black
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +21,7 @@ from support.strategies import pipelines
 from test_flavours import FLAVOURED
 
 from kedro_taskflow import api, codegen, config
-from kedro_taskflow.codegen import BLACK_MODE
+from kedro_taskflow.codegen import BLACK_MODE, splits
 from kedro_taskflow.codegen.formatting import format_code
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.model import GroupBy, PipelineSpec, ProjectSpec
@@ -98,3 +102,49 @@ def test_random_pipelines_are_formatted_as_black_formats_them(
         return
     code = codegen.build_module(dag, Target(version, deployment, f"kedro-taskflow generate {LONG}")).code
     assert format_code(code, BLACK_MODE) == black.format_str(code, mode=BLACK_MODE)
+
+
+IDENTIFIERS = st.one_of(  # short ones, and ones so long that no split fits
+    st.from_regex(r"[a-z_][a-z0-9_]{0,12}", fullmatch=True), st.from_regex(r"[a-z_]{20,80}", fullmatch=True)
+).filter(lambda n: not keyword.iskeyword(n))
+STRINGS = st.text(alphabet=string.ascii_letters + string.digits + " ._-@:{}()[]>", max_size=90).map(
+    lambda s: f'"{s}"'
+)
+
+
+@st.composite
+def operands(draw, lists: bool = True) -> str:
+    """An operand as the generator writes them: a task, a call, a task group's child, a list."""
+    kind = draw(st.sampled_from(["name", "call", "child", "list"] if lists else ["name", "call", "child"]))
+    if kind == "name":
+        return draw(IDENTIFIERS)
+    if kind == "call":
+        return f"{draw(IDENTIFIERS)}({draw(st.sampled_from(['', 'DAG_RUN']))})"
+    if kind == "child":
+        labels = draw(st.lists(STRINGS, min_size=1, max_size=3))
+        return draw(IDENTIFIERS) + "".join(f".get_child_by_label({label})" for label in labels)
+    return "[" + ", ".join(draw(st.lists(operands(lists=False), max_size=5))) + "]"
+
+
+STATEMENTS = st.one_of(
+    st.lists(operands(), min_size=2, max_size=6).map(" >> ".join),
+    st.builds(
+        lambda owner, args: f"{owner}.run_nodes({', '.join(args)})",
+        IDENTIFIERS,
+        st.lists(STRINGS, min_size=1, max_size=6),
+    ),
+)
+
+
+@settings(database=None, max_examples=3000, deadline=None)
+@given(STATEMENTS, st.integers(0, 9))
+def test_chains_and_runner_calls_are_split_as_black_splits_them(statement, depth):
+    """codegen.splits, black's splits computed without black, against black on random statements."""
+    wrappers = "".join("    " * level + "if x:\n" for level in range(depth))
+    line = "    " * depth + statement + "\n"
+    module = wrappers + line
+    expected = "".join(black.format_str(module, mode=BLACK_MODE).splitlines(keepends=True)[depth:])
+    node = ast.parse(module).body[0]
+    for _ in range(depth):
+        node = node.body[0]
+    assert splits.split(node, line, BLACK_MODE.line_length) == expected

@@ -1,4 +1,4 @@
-"""Source text -> black's output for it, formatting with black only the statements that need it.
+"""Source text -> black's output for it, formatting only the statements that need it.
 
 Black formats each logical line by itself: how it splits a line depends only on the line, its
 depth and whether it opens its block (a docstring); the blank lines between lines are decided
@@ -8,6 +8,9 @@ gives it in the whole module. The statements that need it are those whose lines 
 ASCII, end a bracket with a comma (black's magic trailing comma), hold a backslash (an escape
 black may rewrite), a comment, a tab or a single quote, have a body, or are not one line
 (docstrings aside); a ``def`` or ``class`` header is formatted apart from its body.
+
+Of those, the dependency chains and runner calls (most of a large DAG) are split by
+``codegen.splits``, which makes black's decisions without black; black formats the rest.
 
 Everything else, blank lines and comments included, is kept as given: the code generator emits
 it as black writes it (spacing, blank lines), and ``tests/test_formatting.py`` holds the result
@@ -22,6 +25,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import black
+
+from kedro_taskflow.codegen.splits import split
 
 _MARK = "__kedro_taskflow_unit_end__"  # a statement that black leaves alone, between units
 _BATCH = 50  # units per call of black: black's syntax tree of a whole big DAG would be the peak of memory
@@ -39,6 +44,7 @@ class _Unit:
     first: bool  # it opens its block
     header: bool  # a ``def`` or ``class`` header, without its body
     compound: bool = False  # a whole statement with a body (``if``, ``with``, a one-line ``def``...)
+    statement: ast.stmt | None = None  # the simple statement the unit is
 
 
 def format_code(code: str, mode: black.Mode) -> str:
@@ -50,20 +56,37 @@ def format_code(code: str, mode: black.Mode) -> str:
     if any(a.end >= b.start for a, b in zip(every, every[1:], strict=False)):  # sharing a line (``;``)
         return black.format_str(code, mode=mode)
     units = [u for u in every if not _trusted(u, lines, mode.line_length)]
-    formatted: list[str] | None = []
-    for at in range(0, len(units), _BATCH):
-        batch = _format_units(units[at : at + _BATCH], lines, mode)
-        formatted = None if batch is None or formatted is None else formatted + batch
-    if formatted is None:  # black did something this module does not expect: take the slow road
-        return black.format_str(code, mode=mode)
+    texts = [_split(unit, lines, mode) for unit in units]
+    left = [i for i, text in enumerate(texts) if text is None]
+    for at in range(0, len(left), _BATCH):
+        batch = _format_units([units[i] for i in left[at : at + _BATCH]], lines, mode)
+        if batch is None:  # black did something this module does not expect: take the slow road
+            return black.format_str(code, mode=mode)
+        for i, text in zip(left[at : at + _BATCH], batch, strict=True):
+            texts[i] = text
     out: list[str] = []
     done = 0
-    for unit, text in zip(units, formatted, strict=True):
+    for unit, text in zip(units, texts, strict=True):
         out += _gap(lines[done : unit.start])
         out.append(text)
         done = unit.end + 1
     out += _gap(lines[done:])
     return "".join(out)
+
+
+def _split(unit: _Unit, lines: list[str], mode: black.Mode) -> str | None:
+    """The unit as black formats it, from ``splits`` when it models the statement."""
+    if unit.statement is None or unit.compound or unit.start != unit.end or not _plain(mode):
+        return None
+    return split(unit.statement, lines[unit.start], mode.line_length)
+
+
+def _plain(mode: black.Mode) -> bool:
+    """Black's stable style, which is what ``splits`` models."""
+    return (
+        not (mode.preview or mode.unstable or mode.enabled_features or mode.is_pyi)
+        and mode.magic_trailing_comma
+    )
 
 
 def _gap(lines: list[str]) -> list[str]:
@@ -86,7 +109,8 @@ def _units(body: list[ast.stmt], wrappers: tuple[str, ...], lines: list[str]) ->
             compound = any(
                 isinstance(getattr(statement, f, None), list) for f in ("body", "handlers", "cases")
             )
-            yield _Unit(start, statement.end_lineno - 1, wrappers, i == 0, header=False, compound=compound)
+            end = statement.end_lineno - 1
+            yield _Unit(start, end, wrappers, i == 0, header=False, compound=compound, statement=statement)
 
 
 def _first_line(statement: ast.stmt) -> int:

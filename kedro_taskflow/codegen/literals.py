@@ -16,6 +16,8 @@ def string(value: str) -> cst.SimpleString:
 
 
 def _quoted(value: str) -> str:
+    if value.isprintable() and '"' not in value and "\\" not in value:
+        return f'"{value}"'  # the common case, and the same literal
     body = "".join(_ESCAPES.get(ch) or (ch if ch.isprintable() else repr(ch)[1:-1]) for ch in value)
     return f'"{body}"'
 
@@ -54,6 +56,8 @@ def docstring(text: str, indent: str = "") -> cst.SimpleString:
 
 
 def _escape_docstring(text: str) -> str:
+    if '"' not in text and "\\" not in text and text.replace("\n", "").isprintable():
+        return text  # the common case: nothing to escape
     out, quotes = [], 0
     for ch in text:
         if ch == '"':

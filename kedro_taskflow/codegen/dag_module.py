@@ -22,6 +22,11 @@ _IMPORT_RUNNER = "from kedro_taskflow.runtime import KedroProject\n"  # the modu
 DAG_RUN = "DAG_RUN"  # the runtime's template of the DAG run, each isolated task's argument
 RUN = "run"  # an isolated task's parameter: the DAG run, as Airflow rendered DAG_RUN
 _INDENT = "    "
+# Nodes every task or dependency repeats: LibCST nodes are immutable, so one of each is shared
+# (building a node validates it, which was a good part of building a big DAG).
+_RUN_NODES = cst.Attribute(cst.Name(PROJECT), cst.Name("run_nodes"))
+_GET_CHILD = cst.Name("get_child_by_label")
+_RIGHT_SHIFT = cst.RightShift()
 
 
 def build_module(plan: DagPlan, target: Target) -> cst.Module:
@@ -290,7 +295,7 @@ def _task(item: Task, depth: int, dataset: str, plan: DagPlan, target: Target) -
     body: list[cst.BaseStatement] = [_docstring_statement(_task_doc(task, width=85 - len(indent)), indent)]
     params = cst.Parameters()
     if flavour is None:
-        run = cst.Call(func=cst.Attribute(cst.Name(PROJECT), cst.Name("run_nodes")), args=nodes)
+        run = cst.Call(func=_RUN_NODES, args=nodes)
         body.append(cst.SimpleStatementLine([cst.Expr(run)]))
     else:
         # Airflow runs the function's source alone, elsewhere: it imports and builds what it uses.
@@ -360,7 +365,7 @@ def _statement(
         )
         for label in path[1:]:
             expression = cst.Call(
-                cst.Attribute(expression, cst.Name("get_child_by_label")), args=[cst.Arg(string(label))]
+                cst.Attribute(expression, _GET_CHILD), args=[cst.Arg(string(label))]
             )
         return expression
 
@@ -369,5 +374,5 @@ def _statement(
 
     expression = side(statement.sides[0])
     for later in statement.sides[1:]:
-        expression = cst.BinaryOperation(expression, cst.RightShift(), side(later))
+        expression = cst.BinaryOperation(expression, _RIGHT_SHIFT, side(later))
     return cst.SimpleStatementLine([cst.Expr(expression)])

@@ -1,0 +1,22 @@
+"""Read a project in a fresh interpreter and pickle its ProjectSpec, so that a test sees what one
+read prints and warns, as a first read in a process does (Kedro warns once per import).
+
+Usage: python read_spec.py reader|snapshot PROJECT ENV|- OUT.pickle
+"""
+
+from __future__ import annotations
+
+import pickle
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from kedro_taskflow.reader import read_project  # noqa: E402
+from support.snapshot_oracle import snapshot_spec  # noqa: E402
+
+if __name__ == "__main__":
+    how, project, env, out = sys.argv[1:]
+    read = read_project if how == "reader" else snapshot_spec
+    spec = read(Path(project), env=None if env == "-" else env)
+    Path(out).write_bytes(pickle.dumps(spec))

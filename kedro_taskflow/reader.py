@@ -201,12 +201,12 @@ def _node(node, sources: _Sources) -> NodeSpec:
     """A node as the snapshot's ``NodeSnapshot`` gives it."""
     return NodeSpec(
         name=node.name,
+        func_name=_func_name(node),  # before the rest, as the snapshot, for its warnings' order
         namespace=node.namespace,
         inputs=tuple(node.inputs),
         outputs=tuple(node.outputs),
         tags=tuple(sorted(node.tags)),
         source=sources.of(node.func),
-        func_name=_func_name(node),
     )
 
 

@@ -173,11 +173,19 @@ def write_tricky_project(root: Path) -> Path:
     return path
 
 
-def read_in_fresh_interpreter(how: str, project: Path, env: str | None, out: Path):
+def read_in_fresh_interpreter(how: str, project: Path, env: str | None, out: Path, conf_source=None):
     """(ProjectSpec, stdout, stderr) of one read in a new process, with a fixed hash seed so that
     sets iterate alike in both processes."""
     result = subprocess.run(
-        [sys.executable, str(SUPPORT / "read_spec.py"), how, str(project), env or "-", str(out)],
+        [
+            sys.executable,
+            str(SUPPORT / "read_spec.py"),
+            how,
+            str(project),
+            env or "-",
+            conf_source or "-",
+            str(out),
+        ],
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONHASHSEED": "0"},
@@ -199,21 +207,22 @@ def benchmark_project(tmp_path_factory) -> Path:
 
 
 @pytest.mark.parametrize(
-    "case, env",
+    "case, env, conf_source",
     [
-        ("spaceflights", None),
-        ("spaceflights", "production"),
-        ("fleet", None),
-        ("benchmark", None),
-        ("tricky", None),
-        ("tricky", "staging"),
+        ("spaceflights", None, None),
+        ("spaceflights", "production", None),
+        ("spaceflights", "production", "conf"),
+        ("fleet", None, None),
+        ("benchmark", None, None),
+        ("tricky", None, None),
+        ("tricky", "staging", None),
     ],
 )
-def test_the_reader_gives_what_the_snapshot_gives(case, env, benchmark_project, tmp_path):
+def test_the_reader_gives_what_the_snapshot_gives(case, env, conf_source, benchmark_project, tmp_path):
     project = {**EXAMPLES, "benchmark": benchmark_project}.get(case) or write_tricky_project(tmp_path)
-    read, out, err = read_in_fresh_interpreter("reader", project, env, tmp_path / "reader.pickle")
+    read, out, err = read_in_fresh_interpreter("reader", project, env, tmp_path / "r.pickle", conf_source)
     expected, expected_out, expected_err = read_in_fresh_interpreter(
-        "snapshot", project, env, tmp_path / "snapshot.pickle"
+        "snapshot", project, env, tmp_path / "s.pickle", conf_source
     )
     assert read == expected
     assert list(read.filepaths.items()) == list(expected.filepaths.items())  # in the same order too

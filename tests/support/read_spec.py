@@ -1,7 +1,7 @@
 """Read a project in a fresh interpreter and pickle its ProjectSpec, so that a test sees what one
 read prints and warns, as a first read in a process does (Kedro warns once per import).
 
-Usage: python read_spec.py reader|snapshot PROJECT ENV|- OUT.pickle
+Usage: python read_spec.py reader|snapshot PROJECT ENV|- CONF_SOURCE|- OUT.pickle
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from kedro_taskflow.reader import read_project  # noqa: E402
 from support.snapshot_oracle import snapshot_spec  # noqa: E402
 
 if __name__ == "__main__":
-    how, project, env, out = sys.argv[1:]
+    how, project, env, conf_source, out = (None if a == "-" else a for a in sys.argv[1:])
     read = read_project if how == "reader" else snapshot_spec
-    spec = read(Path(project), env=None if env == "-" else env)
+    spec = read(Path(project), env=env, conf_source=conf_source)
     Path(out).write_bytes(pickle.dumps(spec))

@@ -304,10 +304,11 @@ def _datasets(catalog: dict, pipelines: tuple[PipelineSpec, ...]) -> dict:
         if not pattern:
             continue
         config = patterns[pattern]
-        if not isinstance(config, dict):  # raises, as in the snapshot
-            datasets[name] = DatasetSnapshot.from_config(name, config)
-            continue
-        if pattern not in resolvers:
+        if config and pattern not in resolvers:
             resolvers[pattern] = CatalogConfigResolver(default_runtime_patterns={pattern: config})
-        datasets[name] = DatasetSnapshot.from_config(name, resolvers[pattern].resolve_pattern(name))
+        # Nothing to fill in a falsy config (which the resolver would take for {}); from_config
+        # fails on anything but a dict, as in the snapshot.
+        datasets[name] = DatasetSnapshot.from_config(
+            name, resolvers[pattern].resolve_pattern(name) if config else config
+        )
     return datasets

@@ -231,6 +231,30 @@ def test_the_reader_gives_what_the_snapshot_gives(case, env, conf_source, benchm
         assert (out, err) == ("", "")  # nor the resolver's warning about the catch-all pattern
 
 
+BROKEN_PATTERNS = {
+    "unused, placeholder not in the name": {
+        "{name}_unused": {"type": "pandas.CSVDataset", "filepath": "{nam}"}
+    },
+    "used, placeholder not in the name": {"{name}_table": {"type": "pandas.CSVDataset", "filepath": "{nam}"}},
+    "used, null": {"{name}_table": None},
+    "used, a string": {"{name}_table": "pandas.CSVDataset"},
+    "used, empty": {"{name}_table": {}},
+    "two catch-alls": {"{a}": {"type": "MemoryDataset"}, "{b}": {"type": "MemoryDataset"}},
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_PATTERNS)
+def test_the_reader_fails_where_the_snapshot_fails(case, tmp_path):
+    """Patterns Kedro's catalog would refuse: the reader reads or fails as the snapshot did, with
+    the same error."""
+    project = write_tricky_project(tmp_path)
+    (project / "conf" / "local" / "catalog.yml").write_text(json.dumps(BROKEN_PATTERNS[case]))
+    read, _, _ = read_in_fresh_interpreter("reader", project, None, tmp_path / "r.pickle")
+    expected, _, _ = read_in_fresh_interpreter("snapshot", project, None, tmp_path / "s.pickle")
+    assert read == expected
+    assert isinstance(read, str) != (case in ("unused, placeholder not in the name", "used, empty")), read
+
+
 def test_the_tricky_project_is_read_as_kedro_would_run_it(tmp_path):
     """Spot checks that the comparison above covers what it should."""
     spec, _, _ = read_in_fresh_interpreter(

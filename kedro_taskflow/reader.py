@@ -136,6 +136,7 @@ def _load(path: Path, env: str | None, conf_source: str | None) -> tuple:
 
 
 def _config(loader, key: str) -> dict:
+    """The config ``key`` (catalog, parameters), or {} when the project has none."""
     from kedro.config import MissingConfigException
 
     try:

@@ -1,7 +1,7 @@
 """Time each stage of ``kedro-taskflow generate --airflow-version 3`` in one fresh process.
 
 Calls the stages of ``kedro_taskflow.api``, in its order, for the project's ``__default__`` pipeline:
-import, read (kedro.inspection, which imports Kedro and the project), plan, build the syntax tree
+import, read (through Kedro's API, which imports Kedro and the project), plan, build the syntax tree
 (libcst), tree to text, format (black, on the statements that need it), write. Writes the file
 under ``--target`` so that the caller can check it is the CLI's file, byte for byte.
 

@@ -2,7 +2,7 @@
 
 Calls the stages of ``kedro_taskflow.api``, in its order, for the project's ``__default__`` pipeline:
 import, read (through Kedro's API, which imports Kedro and the project), plan, build the syntax tree
-(libcst), tree to text, format (black, on the statements that need it), write. Writes the file
+(libcst), tree to text, format (the statements that need it: splits.py, else black), write. Writes the file
 under ``--target`` so that the caller can check it is the CLI's file, byte for byte.
 
 Then, apart from the stages and their total, black on the whole module as render used to format

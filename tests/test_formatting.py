@@ -148,3 +148,9 @@ def test_chains_and_runner_calls_are_split_as_black_splits_them(statement, depth
     for _ in range(depth):
         node = node.body[0]
     assert splits.split(node, line, BLACK_MODE.line_length) == expected
+
+
+def test_statements_splits_does_not_model_are_left_to_black():
+    """A string's method call (black's can_be_split treats it apart), keywords, a comment: None."""
+    for line in ('"a, b".join([x, y])\n', "f(a=1)\n", "a >> b  # c\n", "x = f(a)\n"):
+        assert splits.split(ast.parse(line).body[0], line, BLACK_MODE.line_length) is None

@@ -503,8 +503,8 @@ def _atom(node: ast.expr, source: str, leaves: list[_Leaf]) -> None:
         if len(text) < 2 or text[0] != '"' or text[-1] != '"' or '"' in text[1:-1]:
             raise _Unsupported("a string black may requote")
         leaves.append(_Leaf(STRING, text))
-    elif isinstance(node, ast.Attribute):
-        _atom(node.value, source, leaves)
+    elif isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Attribute, ast.Call)):
+        _atom(node.value, source, leaves)  # not a string's method: black's can_be_split treats those apart
         leaves += [_Leaf(DOT, "."), _Leaf(NAME, node.attr)]
     elif isinstance(node, ast.Call) and not node.keywords:
         _atom(node.func, source, leaves)

@@ -315,7 +315,8 @@ def report(results: list[dict], info: dict, command: str, args: argparse.Namespa
         f"## Our stages, in one fresh process (seconds, median of {args.repeats})",
         "",
         "`import` is kedro-taskflow, libcst and black; `read` includes importing Kedro and the project; "
-        "`format` is formatting the statements that need it (`codegen/formatting.py`: chains and runner calls by `codegen/splits.py`, the rest by black). *black, whole "
+        "`format` is formatting the statements that need it (`codegen/formatting.py`: chains and "
+        "runner calls by `codegen/splits.py`, the rest by black). *black, whole "
         "module*: for comparison, after the stages and not in their total, black on the whole module "
         "as we used to format it; the run fails unless its text is byte for byte ours.",
         "",

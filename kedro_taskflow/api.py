@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import importlib.metadata
 import os
@@ -28,7 +29,7 @@ from kedro_taskflow.errors import (
 )
 from kedro_taskflow.model import DagPlan, GroupBy, ProjectSpec, Selection
 from kedro_taskflow.planning import plan_dag
-from kedro_taskflow.target import AirflowVersion, Deployment, Target
+from kedro_taskflow.target import GENERATED_MARK, AirflowVersion, Deployment, Target
 
 DEFAULT_TARGET = "airflow_dags"  # in the project
 DEFAULT_PIPELINES = ("__default__",)
@@ -107,6 +108,28 @@ class Generated:
     discarded: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # edits dropped on request
 
 
+def _collector_paused(function):
+    """Run ``function`` with Python's cyclic garbage collector off, as it was after.
+
+    Reading, planning and rendering a pipeline allocate hundreds of thousands of small objects
+    (Kedro's nodes, LibCST's tree) and hardly a cycle among them; the collector would walk them
+    all, again and again as they pile up: a fifth of the time a 5,000-node DAG took.
+    """
+
+    @functools.wraps(function)
+    def paused(*args, **kwargs):
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
+
+
+@_collector_paused
 def plan(
     project_path: str | os.PathLike | None = None,
     *,
@@ -123,6 +146,7 @@ def plan(
     return Planned(project, plan_dags(spec, pipelines, options), spec.warnings)
 
 
+@_collector_paused
 def generate(
     project_path: str | os.PathLike | None = None,
     *,
@@ -288,8 +312,6 @@ def render(dag: DagPlan, target: Target) -> str:
 
 def _refuse_foreign(files: dict[Path, str]) -> None:
     """Never overwrite a file that kedro-taskflow did not write."""
-    from kedro_taskflow.codegen.dag_module import GENERATED_MARK
-
     for path in files:
         if path.is_file() and GENERATED_MARK not in path.read_text(encoding="utf-8", errors="replace"):
             raise UsageError(

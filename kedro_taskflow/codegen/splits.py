@@ -171,15 +171,24 @@ def split(statement: ast.stmt, source: str, line_length: int) -> str | None:
         return None
     try:
         leaves = _statement_leaves(statement, source.rstrip("\n"))
+        tokens = _tokens(leaves)
         lines = _format(leaves, indent // 4, line_length)
         text = "".join(map(str, lines))
         if text == source:
             return text
-        # black formats a changed module twice: its own trailing commas are magic the second time
+        # black formats a changed module twice: its own trailing commas are magic the second time,
+        # and brackets it made visible are real; the same tokens again would give the same text
         again = _with_arglists([leaf.copy() for line in lines for leaf in line.leaves])
+        if _tokens(again) == tokens:
+            return text
         return "".join(map(str, _format(again, indent // 4, line_length)))
     except _Unsupported:
         return None
+
+
+def _tokens(leaves: list[_Leaf]) -> list[tuple[int, str, bool]]:
+    """What formatting a statement depends on, token by token (spacing and the rest follow)."""
+    return [(leaf.kind, leaf.value, leaf.atom) for leaf in leaves]
 
 
 def _format(leaves: list[_Leaf], depth: int, line_length: int) -> list[_Line]:

@@ -178,7 +178,8 @@ def main() -> None:
         sys.exit(f"{args.like} does not load: {like}")
     Path(args.minimal).write_text(minimal_dag(f"{like['dag_id']}_minimal", like["graph"]))
     files = [args.minimal, args.like, *args.files]
-    first = {args.like: like} | {f: parse_in_child(f, graph=f == args.minimal) for f in files[::2]}
+    others = [f for f in files if f != args.like]
+    first = {args.like: like} | {f: parse_in_child(f, graph=f == args.minimal) for f in others}
     if first[args.minimal].get("graph") != like["graph"]:
         sys.exit("the minimal DAG's task graph differs from the one it copies")
     bytecode = {f: _bytecode(f) for f in files}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -91,3 +92,21 @@ def test_reading_a_project_leaves_the_callers_logging_environment_as_it_was(case
     project = str(case_projects["memory_project"])
     done = subprocess.run([sys.executable, "-c", code, project], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "None"
+
+
+def test_generate_and_plan_pause_the_garbage_collector_and_leave_it_as_it_was(case_projects, monkeypatch):
+    project = case_projects["memory_project"]
+    during = []
+    read = api.read
+    monkeypatch.setattr(api, "read", lambda *args: during.append(gc.isenabled()) or read(*args))
+    kedro_taskflow.generate(project, write=False)
+    assert during == [False] and gc.isenabled()
+    with pytest.raises(UsageError):  # also when generation fails
+        kedro_taskflow.plan(project, pipelines=["no such pipeline"])
+    assert during == [False, False] and gc.isenabled()
+    gc.disable()
+    try:
+        kedro_taskflow.plan(project)
+        assert not gc.isenabled()  # a caller's choice stands
+    finally:
+        gc.enable()

@@ -114,10 +114,6 @@ BOUND_NAMES = frozenset(
 )
 
 
-def _kwarg(name: str, value: cst.BaseExpression) -> cst.Arg:
-    return nodes.arg(value, keyword=name)
-
-
 def _project(plan: DagPlan, target: Target) -> cst.SimpleStatementLine:
     deployment = target.deployment
     if deployment.project_path is None:
@@ -142,12 +138,12 @@ def _project(plan: DagPlan, target: Target) -> cst.SimpleStatementLine:
 def _project_args(plan: DagPlan, target: Target, path: cst.BaseExpression) -> list[cst.Arg]:
     """KedroProject's arguments: the module's, and each isolated task's own."""
     deployment = target.deployment
-    args = [_kwarg("package_name", string(plan.package_name)), _kwarg("project_path", path)]
+    args = [nodes.kwarg("package_name", string(plan.package_name)), nodes.kwarg("project_path", path)]
     if deployment.env is not None:
-        args.append(_kwarg("env", string(deployment.env)))
+        args.append(nodes.kwarg("env", string(deployment.env)))
     if deployment.conf_source is not None:
-        args.append(_kwarg("conf_source", string(deployment.conf_source)))
-    args.append(_kwarg("pipeline", string(plan.pipeline)))
+        args.append(nodes.kwarg("conf_source", string(deployment.conf_source)))
+    args.append(nodes.kwarg("pipeline", string(plan.pipeline)))
     return args
 
 
@@ -158,9 +154,9 @@ def _datasets(uris: tuple[str, ...], dataset: str) -> cst.List:
 def _dag(plan: DagPlan, dag: Scope, dataset: str, target: Target) -> cst.FunctionDef:
     settings = plan.settings or config.apply(plan, config.AirflowConfig({})).settings
     by_key = {s.key: s.value for s in settings}
-    args = [_kwarg("dag_id", string(plan.dag_id))]
+    args = [nodes.kwarg("dag_id", string(plan.dag_id))]
     args += [
-        _kwarg(
+        nodes.kwarg(
             key,
             _datasets(plan.schedule_on, dataset)
             if key == "schedule" and plan.schedule_on
@@ -173,10 +169,10 @@ def _dag(plan: DagPlan, dag: Scope, dataset: str, target: Target) -> cst.Functio
         cst.DictElement(string(key), _value(key, by_key[key])) for key in config.DEFAULT_ARGS if key in by_key
     ]
     if default_args:
-        args.append(_kwarg("default_args", cst.Dict(default_args)))
+        args.append(nodes.kwarg("default_args", cst.Dict(default_args)))
     args += [
-        _kwarg("tags", nodes.list_of([string("kedro"), string(plan.package_name)])),
-        _kwarg("doc_md", cst.Name("__doc__")),
+        nodes.kwarg("tags", nodes.list_of([string("kedro"), string(plan.package_name)])),
+        nodes.kwarg("doc_md", cst.Name("__doc__")),
     ]
     decorator = nodes.call(cst.Name("dag"), args)
     body = _body(dag, dataset, plan, target)
@@ -211,7 +207,7 @@ def _group(
     if scope.name == scope.function:
         decorator: cst.BaseExpression = cst.Name("task_group")
     else:
-        decorator = nodes.call(cst.Name("task_group"), [_kwarg("group_id", string(scope.name))])
+        decorator = nodes.call(cst.Name("task_group"), [nodes.kwarg("group_id", string(scope.name))])
     doc = _docstring_statement(
         f"Kedro namespace ``{display(group.namespace)}``.", _INDENT * (len(group.path) + 1)
     )
@@ -265,15 +261,17 @@ def _task(
 ) -> cst.FunctionDef:
     task = item.plan
     flavour = _flavour(task)
-    args = [] if item.name == item.function else [_kwarg("task_id", string(item.name))]
+    args = [] if item.name == item.function else [nodes.kwarg("task_id", string(item.name))]
     args += [
-        _kwarg(s.key, _value(s.key, s.value)) for s in task.settings if s.on_task and s.key != config.FLAVOUR
+        nodes.kwarg(s.key, _value(s.key, s.value))
+        for s in task.settings
+        if s.on_task and s.key != config.FLAVOUR
     ]
     if task.outlets:
-        args.append(_kwarg("outlets", _datasets(task.outlets, dataset)))
+        args.append(nodes.kwarg("outlets", _datasets(task.outlets, dataset)))
     if flavour is not None:
         name, flavour_args = flavour  # type: ignore[misc]
-        args += [_kwarg(k, _literal(v)) for k, v in flavour_args if k != "project_path"]
+        args += [nodes.kwarg(k, _literal(v)) for k, v in flavour_args if k != "project_path"]
         decorator_name: cst.BaseExpression = cst.Attribute(cst.Name("task"), cst.Name(name))
     else:
         decorator_name = cst.Name("task")
@@ -289,7 +287,8 @@ def _task(
         path = dict(flavour_args).get("project_path") or target.deployment.project_path
         assert path is not None, "api.generate refuses an isolated task without an absolute path"
         project = nodes.call(cst.Name("KedroProject"), _project_args(plan, target, string(path)))
-        run = nodes.call(cst.Attribute(project, cst.Name("run_nodes")), [*names, _kwarg(RUN, cst.Name(RUN))])
+        run_nodes = cst.Attribute(project, cst.Name("run_nodes"))
+        run = nodes.call(run_nodes, [*names, nodes.kwarg(RUN, cst.Name(RUN))])
         params = cst.Parameters([cst.Param(cst.Name(RUN), cst.Annotation(cst.Name("str")))])
         body += [
             cst.parse_statement(_IMPORT_RUNNER),

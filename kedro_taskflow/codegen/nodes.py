@@ -38,10 +38,12 @@ def call(func: cst.BaseExpression, args: Sequence[cst.Arg] = ()) -> cst.Call:
     return cst.Call(func, args, whitespace_after_func=_NONE, whitespace_before_args=_NONE)
 
 
-def arg(value: cst.BaseExpression, keyword: str | None = None) -> cst.Arg:
-    """A positional argument, or ``keyword=value`` without spaces around ``=``."""
-    if keyword is None:
-        return cst.Arg(value, whitespace_after_star=_NONE, whitespace_after_arg=_NONE)
+def arg(value: cst.BaseExpression) -> cst.Arg:
+    return cst.Arg(value, whitespace_after_star=_NONE, whitespace_after_arg=_NONE)
+
+
+def kwarg(keyword: str, value: cst.BaseExpression) -> cst.Arg:
+    """``keyword=value``, without spaces around ``=``."""
     return cst.Arg(value, cst.Name(keyword), _EQUAL, whitespace_after_star=_NONE, whitespace_after_arg=_NONE)
 
 

@@ -109,22 +109,22 @@ class Generated:
 
 
 def _collector_paused(function):
-    """Run ``function`` with Python's cyclic garbage collector off, as it was after.
+    """Run ``function`` with Python's cyclic garbage collector off, then leave it as it was.
 
     Reading, planning and rendering a pipeline allocate hundreds of thousands of small objects
     (Kedro's nodes, LibCST's tree) and hardly a cycle among them; the collector would walk them
-    all, again and again as they pile up: a fifth of the time a 5,000-node DAG took.
+    all, again and again as they pile up: about a sixth of the time a 5,000-node DAG took.
     """
 
     @functools.wraps(function)
     def paused(*args, **kwargs):
-        if not gc.isenabled():
-            return function(*args, **kwargs)
+        enabled = gc.isenabled()
         gc.disable()
         try:
             return function(*args, **kwargs)
         finally:
-            gc.enable()
+            if enabled:
+                gc.enable()
 
     return paused
 

@@ -2,8 +2,9 @@
 
 Calls the stages of ``kedro_taskflow.api``, in its order, for the project's ``__default__`` pipeline:
 import, read (through Kedro's API, which imports Kedro and the project), plan, build the syntax tree
-(libcst), tree to text, format (the statements that need it: splits.py, else black), write. Writes the file
-under ``--target`` so that the caller can check it is the CLI's file, byte for byte.
+(libcst), tree to text (printing.py), format (the statements that need it: splits.py, else black),
+write. Writes the file under ``--target`` so that the caller can check it is the CLI's file, byte
+for byte.
 
 The stages run with the garbage collector off, as ``kedro_taskflow.api`` runs them.
 
@@ -47,6 +48,7 @@ def main() -> None:
     from kedro_taskflow.codegen import BLACK_MODE
     from kedro_taskflow.codegen.dag_module import build_module
     from kedro_taskflow.codegen.formatting import format_code
+    from kedro_taskflow.codegen.printing import print_module
     from kedro_taskflow.target import AirflowVersion
 
     lap("import")
@@ -59,14 +61,15 @@ def main() -> None:
     lap("plan")
     module = build_module(plan, target)
     lap("build tree")
-    code = module.code
+    printed = print_module(module)
+    assert printed is not None, "the generator built a node codegen/printing.py leaves to LibCST"
     lap("tree to text")
-    text = format_code(code, BLACK_MODE)
+    text = format_code(printed.code, BLACK_MODE, printed.units)
     lap("format")
     writer.prepare_dir(args.target)
     writer.write({args.target / plan.file_name: text})
     lap("write")
-    whole = black.format_str(code, mode=BLACK_MODE)
+    whole = black.format_str(module.code, mode=BLACK_MODE)
     lap(REFERENCE)
     file = str(args.target / plan.file_name)
     print(json.dumps({"seconds": seconds, "file": file, "black_equal": whole == text}))

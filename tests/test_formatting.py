@@ -1,18 +1,20 @@
-"""codegen.formatting against its oracle: black on the whole module, byte for byte.
+"""codegen.printing and codegen.formatting against their oracles: LibCST's ``Module.code`` and
+black on the whole module, byte for byte.
 
-``render`` formats only the statements black would change (``codegen/formatting.py``); here every
-module the generator builds for the snapshot cases, the flavoured project and random pipelines
-(hostile and long names, namespaces, task settings, flavours) is also formatted whole by black,
-and the two texts must be equal.
+``render`` prints the tree itself (``codegen/printing.py``) and formats only the statements black
+would change (``codegen/formatting.py``); here every module the generator builds for the snapshot
+cases, the flavoured project and random pipelines (hostile and long names, namespaces, task
+settings, flavours) is also printed by LibCST and formatted whole by black, and the texts must be
+equal, as must the statements the printer found and those found by parsing its text.
 """
 
 from __future__ import annotations
 
-import ast
 import keyword
 import string
 
 import black
+import libcst as cst
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,25 +24,37 @@ from test_flavours import FLAVOURED
 
 from kedro_taskflow import api, codegen, config
 from kedro_taskflow.codegen import BLACK_MODE, splits
-from kedro_taskflow.codegen.formatting import format_code
+from kedro_taskflow.codegen.formatting import format_code, statement_units
+from kedro_taskflow.codegen.printing import print_module
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.model import GroupBy, PipelineSpec, ProjectSpec
 from kedro_taskflow.planning import plan_dag
 from kedro_taskflow.target import AirflowVersion, Deployment, Target
 
 
+def rendered(module: cst.Module) -> str:
+    """The module's text as ``render`` makes it, checked against LibCST and black."""
+    code = module.code
+    printed = print_module(module)
+    assert printed is not None, "every module the generator builds is printed by codegen.printing"
+    assert printed.code == code
+    assert list(printed.units) == statement_units(code)
+    text = format_code(printed.code, BLACK_MODE, printed.units)
+    assert text == black.format_str(code, mode=BLACK_MODE)
+    return text
+
+
 @pytest.fixture
 def oracle(monkeypatch) -> list[str]:
-    """Every module render formats is checked against black; returns the modules checked."""
+    """Every module render makes is checked against LibCST and black; returns the texts checked."""
     checked: list[str] = []
+    build = codegen.build_module
 
-    def checked_format(code: str, mode: black.Mode) -> str:
-        fast = format_code(code, mode)
-        assert fast == black.format_str(code, mode=mode)
-        checked.append(code)
-        return fast
+    def checked_render(plan, target) -> str:
+        checked.append(rendered(build(plan, target)))
+        return checked[-1]
 
-    monkeypatch.setattr(codegen, "format_code", checked_format)
+    monkeypatch.setattr(codegen, "render", checked_render)
     return checked
 
 
@@ -100,8 +114,7 @@ def test_random_pipelines_are_formatted_as_black_formats_them(
         dag = config.apply(plan_dag(spec, name, group_by), config.parse(raw, {}, {name: nodes}))
     except UsageError:  # refused with a message: in-memory data across tasks
         return
-    code = codegen.build_module(dag, Target(version, deployment, f"kedro-taskflow generate {LONG}")).code
-    assert format_code(code, BLACK_MODE) == black.format_str(code, mode=BLACK_MODE)
+    rendered(codegen.build_module(dag, Target(version, deployment, f"kedro-taskflow generate {LONG}")))
 
 
 IDENTIFIERS = st.one_of(  # short ones, and ones so long that no split fits
@@ -144,13 +157,42 @@ def test_chains_and_runner_calls_are_split_as_black_splits_them(statement, depth
     line = "    " * depth + statement + "\n"
     module = wrappers + line
     expected = "".join(black.format_str(module, mode=BLACK_MODE).splitlines(keepends=True)[depth:])
-    node = ast.parse(module).body[0]
-    for _ in range(depth):
-        node = node.body[0]
-    assert splits.split(node, line, BLACK_MODE.line_length) == expected
+    assert splits.split(line, BLACK_MODE.line_length) == expected
 
 
 def test_statements_splits_does_not_model_are_left_to_black():
-    """A string's method call (black's can_be_split treats it apart), keywords, a comment: None."""
-    for line in ('"a, b".join([x, y])\n', "f(a=1)\n", "a >> b  # c\n", "x = f(a)\n"):
-        assert splits.split(ast.parse(line).body[0], line, BLACK_MODE.line_length) is None
+    """A string's method call (black's can_be_split treats it apart), keywords, a comment, what
+    does not parse alone: None."""
+    for line in ('"a, b".join([x, y])\n', "f(a=1)\n", "a >> b  # c\n", "x = f(a)\n", "    return a >> b\n"):
+        assert splits.split(line, BLACK_MODE.line_length) is None
+
+
+PRINTED = [  # nodes the generator does not build, printed as LibCST prints them
+    "x = a[1]  # a comment\n",
+    '\n# a comment\n\n@d(x, *y, z=1, **w)\ndef f(a: int = 1, *b):\n    """Doc."""\n    x = (a) >> [b, c,]\n',
+    "from a import (b, c)\nimport d as e\nf(x, y,)[1:2] >> {1: 2}\n",
+    'x = """a\nb"""\ny = 1\n',
+]
+LEFT_TO_LIBCST = [  # a statement with a body, several on a line, a node spanning lines
+    "if x:\n    pass\n",
+    "class A:\n    pass\n",
+    "x = 1; y = 2\n",
+    "f(\n    a,\n)\n",
+    "def f() -> int:\n    return 1\n",
+    "x = 1 + 2\n",
+    "x = 1",
+]
+
+
+@pytest.mark.parametrize("code", PRINTED)
+def test_the_printer_prints_other_nodes_as_libcst_does(code):
+    module = cst.parse_module(code)
+    printed = print_module(module)
+    assert printed is not None
+    assert printed.code == module.code == code
+    assert list(printed.units) == statement_units(code)
+
+
+@pytest.mark.parametrize("code", LEFT_TO_LIBCST)
+def test_the_printer_leaves_to_libcst_what_it_does_not_print_in_place(code):
+    assert print_module(cst.parse_module(code)) is None

@@ -6,6 +6,7 @@ import black
 
 from kedro_taskflow.codegen.dag_module import build_module
 from kedro_taskflow.codegen.formatting import format_code
+from kedro_taskflow.codegen.printing import print_module
 from kedro_taskflow.model import DagPlan
 from kedro_taskflow.target import Target
 
@@ -20,4 +21,8 @@ BLACK_MODE = black.Mode(
 
 def render(plan: DagPlan, target: Target) -> str:
     """The DAG file's text for ``target``: built as a syntax tree, rendered as black formats it."""
-    return format_code(build_module(plan, target).code, BLACK_MODE)
+    module = build_module(plan, target)
+    printed = print_module(module)
+    if printed is None:  # a node the printer leaves to LibCST
+        return format_code(module.code, BLACK_MODE)
+    return format_code(printed.code, BLACK_MODE, printed.units)

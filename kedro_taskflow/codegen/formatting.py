@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import black
@@ -35,7 +35,7 @@ _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 @dataclass(frozen=True)
-class _Unit:
+class Unit:
     """Lines ``start`` to ``end`` (0-based, inclusive) that black formats alone."""
 
     start: int
@@ -44,29 +44,32 @@ class _Unit:
     first: bool  # it opens its block
     header: bool  # a ``def`` or ``class`` header, without its body
     compound: bool = False  # a whole statement with a body (``if``, ``with``, a one-line ``def``...)
-    statement: ast.stmt | None = None  # the simple statement the unit is
 
 
-def format_code(code: str, mode: black.Mode) -> str:
-    """``black.format_str(code, mode=mode)`` for code that is black's already but where flagged."""
+def format_code(code: str, mode: black.Mode, units: Sequence[Unit] | None = None) -> str:
+    """``black.format_str(code, mode=mode)`` for code that is black's already but where flagged.
+
+    ``units``: every statement of ``code``, in order, if known (``codegen.printing``); else the
+    code is parsed to find them."""
     if "fmt:" in code or _MARK in code:  # black's on/off comments reach across statements
         return black.format_str(code, mode=mode)
     lines = code.splitlines(keepends=True)
-    every = list(_units(ast.parse(code).body, (), lines))
-    if any(a.end >= b.start for a, b in zip(every, every[1:], strict=False)):  # sharing a line (``;``)
+    if units is None or len(lines) != code.count("\n"):  # lines that end otherwise than in \n
+        units = statement_units(code)
+    if any(a.end >= b.start for a, b in zip(units, units[1:], strict=False)):  # sharing a line (``;``)
         return black.format_str(code, mode=mode)
-    units = [u for u in every if not _trusted(u, lines, mode.line_length)]
-    texts = [_split(unit, lines, mode) for unit in units]
+    flagged = [u for u in units if not _trusted(u, lines, mode.line_length)]
+    texts = [_split(unit, lines, mode) for unit in flagged]
     left = [i for i, text in enumerate(texts) if text is None]
     for at in range(0, len(left), _BATCH):
-        batch = _format_units([units[i] for i in left[at : at + _BATCH]], lines, mode)
+        batch = _format_units([flagged[i] for i in left[at : at + _BATCH]], lines, mode)
         if batch is None:  # black did something this module does not expect: take the slow road
             return black.format_str(code, mode=mode)
         for i, text in zip(left[at : at + _BATCH], batch, strict=True):
             texts[i] = text
     out: list[str] = []
     done = 0
-    for unit, text in zip(units, texts, strict=True):
+    for unit, text in zip(flagged, texts, strict=True):
         out += _gap(lines[done : unit.start])
         out.append(text)
         done = unit.end + 1
@@ -74,11 +77,11 @@ def format_code(code: str, mode: black.Mode) -> str:
     return "".join(out)
 
 
-def _split(unit: _Unit, lines: list[str], mode: black.Mode) -> str | None:
+def _split(unit: Unit, lines: list[str], mode: black.Mode) -> str | None:
     """The unit as black formats it, from ``splits`` when it models the statement."""
-    if unit.statement is None or unit.compound or unit.start != unit.end or not _plain(mode):
+    if unit.header or unit.compound or unit.start != unit.end or not _plain(mode):
         return None
-    return split(unit.statement, lines[unit.start], mode.line_length)
+    return split(lines[unit.start], mode.line_length)
 
 
 def _plain(mode: black.Mode) -> bool:
@@ -94,14 +97,19 @@ def _gap(lines: list[str]) -> list[str]:
     return [line if line.strip() else "\n" for line in lines]
 
 
-def _units(body: list[ast.stmt], wrappers: tuple[str, ...], lines: list[str]) -> Iterator[_Unit]:
+def statement_units(code: str) -> list[Unit]:
+    """Every statement of ``code``, in order, found by parsing it."""
+    return list(_units(ast.parse(code).body, (), code.splitlines(keepends=True)))
+
+
+def _units(body: list[ast.stmt], wrappers: tuple[str, ...], lines: list[str]) -> Iterator[Unit]:
     for i, statement in enumerate(body):
         start = _first_line(statement)
         if isinstance(statement, _DEFINITIONS) and statement.body[0].lineno > statement.lineno:
             end = _first_line(statement.body[0]) - 1
             while not lines[end].strip() or lines[end].lstrip().startswith("#"):
                 end -= 1  # the first body statement's blank lines and comments
-            yield _Unit(start, end, wrappers, i == 0, header=True)
+            yield Unit(start, end, wrappers, i == 0, header=True)
             indent = " " * statement.col_offset
             inner = f"{indent}class _:\n" if isinstance(statement, ast.ClassDef) else f"{indent}def _():\n"
             yield from _units(statement.body, (*wrappers, inner), lines)
@@ -110,7 +118,7 @@ def _units(body: list[ast.stmt], wrappers: tuple[str, ...], lines: list[str]) ->
                 isinstance(getattr(statement, f, None), list) for f in ("body", "handlers", "cases")
             )
             end = statement.end_lineno - 1
-            yield _Unit(start, end, wrappers, i == 0, header=False, compound=compound, statement=statement)
+            yield Unit(start, end, wrappers, i == 0, header=False, compound=compound)
 
 
 def _first_line(statement: ast.stmt) -> int:
@@ -118,7 +126,7 @@ def _first_line(statement: ast.stmt) -> int:
     return min([statement.lineno, *(d.lineno for d in getattr(statement, "decorator_list", ()))]) - 1
 
 
-def _trusted(unit: _Unit, lines: list[str], line_length: int) -> bool:
+def _trusted(unit: Unit, lines: list[str], line_length: int) -> bool:
     """Whether black would leave the unit's lines as they are, as far as we can tell cheaply."""
     span = lines[unit.start : unit.end + 1]
     if unit.compound or any(
@@ -139,7 +147,7 @@ def _is_docstring(span: list[str]) -> bool:
     return first.startswith('"""') and last.endswith('"""') and "\n".join(span).count('"""') == 2
 
 
-def _format_units(units: list[_Unit], lines: list[str], mode: black.Mode) -> list[str] | None:
+def _format_units(units: list[Unit], lines: list[str], mode: black.Mode) -> list[str] | None:
     """Each unit as black formats it in place, from one call of black; None if unsure."""
     source: list[str] = []
     for unit in units:
@@ -161,7 +169,7 @@ def _format_units(units: list[_Unit], lines: list[str], mode: black.Mode) -> lis
     return None if None in formatted else formatted  # type: ignore[return-value]
 
 
-def _unwrap(unit: _Unit, chunk: str, indent: str) -> str | None:
+def _unwrap(unit: Unit, chunk: str, indent: str) -> str | None:
     """The unit's own lines from black's text for it: without wrappers, ``pass`` and blank lines."""
     got = chunk.splitlines(keepends=True)
     while got and not got[0].strip():

@@ -164,13 +164,18 @@ def _short(line: _Line, line_length: int, text: str | None = None) -> bool:
     return len(line.text() if text is None else text) <= line_length
 
 
-def split(statement: ast.stmt, source: str, line_length: int) -> str | None:
-    """Black's text for ``statement``, given as the one line ``source``; None if not modelled."""
+def split(source: str, line_length: int) -> str | None:
+    """Black's text for the statement that is the one line ``source``; None if not modelled."""
     indent = len(source) - len(source.lstrip(" "))
     if indent % 4 or not source.isascii() or any(ch in source for ch in "\\#\t'"):
         return None
+    code = source.strip()
     try:
-        leaves = _statement_leaves(statement, source.rstrip("\n"))
+        (statement,) = ast.parse(code).body
+    except (SyntaxError, ValueError):  # ``return x`` alone, say: black's
+        return None
+    try:
+        leaves = _statement_leaves(statement, code)
         tokens = _tokens(leaves)
         lines = _format(leaves, indent // 4, line_length)
         text = "".join(map(str, lines))

@@ -273,10 +273,13 @@ def _datasets(catalog: dict, pipelines: tuple[PipelineSpec, ...]) -> dict:
     every dataset a node uses that a factory pattern of the catalog matches; any other one is a
     MemoryDataset.
 
-    A resolver given the patterns with empty configurations matches names in Kedro's order
-    (without needing credentials, nor checking patterns no node uses); each matched pattern then
-    fills its placeholders through a resolver that has it as its only runtime pattern (which
-    resolves no credentials, and logs nothing, unlike a user catch-all pattern)."""
+    Kedro's resolver, given the patterns, checks them and puts them in its order (most specific
+    first, the catch-all last), without needing credentials. Each name is then matched in that
+    order and its pattern's placeholders filled as Kedro fills them (``_filled``), with each
+    pattern compiled once: Kedro's resolver parses the pattern again for every name and every
+    value of its configuration, which was most of reading a big project's catalog.
+    """
+    import parse
     from kedro.inspection.models import DatasetSnapshot
     from kedro.io.catalog_config_resolver import DEFAULT_RUNTIME_PATTERN, CatalogConfigResolver
 
@@ -289,27 +292,36 @@ def _datasets(catalog: dict, pipelines: tuple[PipelineSpec, ...]) -> dict:
     if not patterns:
         return datasets
     datasets = {name: ds for name, ds in datasets.items() if not CatalogConfigResolver.is_pattern(name)}
-    matcher = CatalogConfigResolver(
+    resolver = CatalogConfigResolver(
         {name: {} for name in patterns}, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN
     )
-    resolvers: dict[str, CatalogConfigResolver] = {}
+    parsers = [(p, parse.compile(p)) for p in resolver.list_patterns() if p in patterns]
     used: set[str] = set()  # built as the snapshot builds it, so it iterates in the same order
     for pipeline in pipelines:
         for node in pipeline.nodes:
             used.update(node.inputs)
             used.update(node.outputs)
     for name in used:
-        pattern = name not in datasets and (
-            matcher.match_dataset_pattern(name) or matcher.match_user_catch_all_pattern(name)
-        )
-        if not pattern:
+        if name in datasets:
             continue
+        match = next(((p, found) for p, parser in parsers if (found := parser.parse(name))), None)
+        if match is None:
+            continue
+        pattern, found = match
         config = patterns[pattern]
-        if config and pattern not in resolvers:
-            resolvers[pattern] = CatalogConfigResolver(default_runtime_patterns={pattern: config})
-        # Nothing to fill in a falsy config (which the resolver would take for {}); from_config
+        # Nothing to fill in a falsy config (which Kedro's resolver takes for {}); from_config
         # fails on anything but a dict, as in the snapshot.
-        datasets[name] = DatasetSnapshot.from_config(
-            name, resolvers[pattern].resolve_pattern(name) if config else config
-        )
+        datasets[name] = DatasetSnapshot.from_config(name, _filled(config, found.named) if config else config)
     return datasets
+
+
+def _filled(config, values: dict):
+    """A pattern's configuration with its placeholders filled, as Kedro's resolver fills them:
+    in every string of its dicts, lists and tuples (only those types: subclasses stay whole)."""
+    if isinstance(config, dict):
+        return {key: _filled(value, values) for key, value in config.items()}
+    if type(config) in (list, tuple):
+        return [_filled(value, values) for value in config]
+    if isinstance(config, str) and "}" in config:
+        return config.format_map(values)
+    return config

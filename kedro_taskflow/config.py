@@ -594,12 +594,13 @@ def _task_settings(
     task: TaskPlan, selectors: Mapping[str, Mapping[str, object]], inherited: Mapping[str, Setting]
 ) -> tuple[Setting, ...]:
     result = []
+    ordered = sorted(selectors.items())
     for key in SELECTOR_KEYS:
         ranked: list[tuple[tuple[int, int], Setting]] = []
         for node in task.nodes:
             own = [
                 (_rank(s), Setting(key, values[key], s))
-                for s, values in sorted(selectors.items())
+                for s, values in ordered
                 if key in values and matches(s, node)
             ]
             if own:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import cached_property
 
 TRANSCODING_SEPARATOR = "@"
 
@@ -123,12 +124,12 @@ class TaskPlan:
     def node_names(self) -> tuple[str, ...]:
         return tuple(n.name for n in self.nodes)
 
-    @property
+    @cached_property  # asked for on every reference to the task: tens of thousands in a big DAG
     def label(self) -> str:
         """The id within its task group."""
         return self.task_id.split(".", len(self.group))[-1]
 
-    @property
+    @cached_property
     def path(self) -> tuple[str, ...]:
         """Group ids, then the label: how scopes refer to it."""
         return (*self.group, self.label)

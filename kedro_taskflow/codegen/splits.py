@@ -79,26 +79,22 @@ class _Line:
         return bool(self.leaves)
 
     def __str__(self) -> str:
-        if not self.leaves:
-            return "\n"
-        first, *rest = self.leaves
-        return (
-            first.prefix
-            + "    " * self.depth
-            + first.value
-            + "".join(x.prefix + x.value for x in rest)
-            + "\n"
-        )
+        return self.text() + "\n"
 
     def text(self) -> str:
-        return str(self).strip("\n")
+        """The line without its end (tokens and their spacing hold no line ends)."""
+        leaves = self.leaves
+        if not leaves:
+            return ""
+        first = leaves[0]
+        return first.prefix + "    " * self.depth + "".join([first.value, *(x.prefix + x.value for x in leaves[1:])])
 
     def append(self, leaf: _Leaf, preformatted: bool = False, track: bool = False) -> None:
         if self.leaves and not preformatted:
             leaf.prefix += _spacing(leaf, self.leaves[-1])
         if self.inside or not preformatted or track:
             self._track(leaf)
-            if self._closes_magic_comma(leaf):
+            if leaf.kind in _CLOSING and self._closes_magic_comma(leaf):
                 self.magic = True
         self.leaves.append(leaf)
 
@@ -128,7 +124,7 @@ class _Line:
         self._previous = leaf
 
     def _closes_magic_comma(self, closing: _Leaf) -> bool:
-        if closing.kind not in _CLOSING or not self.leaves or self.leaves[-1].kind != COMMA:
+        if not self.leaves or self.leaves[-1].kind != COMMA:
             return False
         if closing.kind == RSQB:  # a list: subscripts are not modelled
             return True

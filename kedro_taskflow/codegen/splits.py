@@ -87,7 +87,8 @@ class _Line:
         if not leaves:
             return ""
         first = leaves[0]
-        return first.prefix + "    " * self.depth + "".join([first.value, *(x.prefix + x.value for x in leaves[1:])])
+        rest = [x.prefix + x.value for x in leaves[1:]]
+        return first.prefix + "    " * self.depth + first.value + "".join(rest)
 
     def append(self, leaf: _Leaf, preformatted: bool = False, track: bool = False) -> None:
         if self.leaves and not preformatted:

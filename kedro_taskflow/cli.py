@@ -7,6 +7,7 @@ that names the flags instead.
 from __future__ import annotations
 
 import functools
+import gc
 import importlib.metadata
 import json
 import sys
@@ -316,7 +317,12 @@ def main() -> None:
         code = cli.main(prog_name="kedro-taskflow", standalone_mode=False)
     except click.ClickException as exc:
         click.echo(f"Error: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
+        code = exc.exit_code
     except click.Abort:
-        sys.exit(1)
+        code = 1
+    finally:  # a command's own exit too: the process ends here
+        # The collector's last walk over all that is still alive (Kedro's pipelines: hundreds of
+        # thousands of objects for a big project) would only delay the exit, by 0.3 s at 5,000
+        # nodes. Frozen, they are left to the end of the process as they are.
+        gc.freeze()
     sys.exit(code or 0)

@@ -128,6 +128,7 @@ def _parse(path: str, graph: bool) -> dict:
         "tasks": sum(len(dag.tasks) for dag in bag.dags.values()),
         "edges": sum(len(t.upstream_task_ids) for dag in bag.dags.values() for t in dag.tasks),
         "new_packages": sorted(p for p in new if p != "airflow" and not p.startswith("unusual_prefix_")),
+        "kedro_taskflow": getattr(sys.modules.get("kedro_taskflow"), "__file__", None),
     }
     if graph and len(bag.dags) == 1:
         (dag,) = bag.dags.values()
@@ -153,6 +154,7 @@ def summary(first: dict, cached: list[dict], compiled: list[dict]) -> dict:
         "tasks": first["tasks"],
         "edges": first["edges"],
         "new_packages": first["new_packages"],
+        "kedro_taskflow": first["kedro_taskflow"],
         "errors": first["errors"],
     }
 

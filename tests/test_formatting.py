@@ -173,6 +173,18 @@ PRINTED = [  # nodes the generator does not build, printed as LibCST prints them
     "from a import (b, c)\nimport d as e\nf(x, y,)[1:2] >> {1: 2}\n",
     'x = """a\nb"""\ny = 1\n',
 ]
+BUILT = [  # trees parsing would not give
+    cst.Module(
+        [
+            cst.FunctionDef(  # lines before the first decorator, on the decorator itself
+                cst.Name("f"),
+                cst.Parameters(),
+                cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])]),
+                [cst.Decorator(cst.Name("d"), leading_lines=[cst.EmptyLine(comment=cst.Comment("# c"))])],
+            )
+        ]
+    ),
+]
 LEFT_TO_LIBCST = [  # a statement with a body, several on a line, a node spanning lines
     "if x:\n    pass\n",
     "class A:\n    pass\n",
@@ -181,16 +193,16 @@ LEFT_TO_LIBCST = [  # a statement with a body, several on a line, a node spannin
     "def f() -> int:\n    return 1\n",
     "x = 1 + 2\n",
     "x = 1",
+    "",
 ]
 
 
-@pytest.mark.parametrize("code", PRINTED)
-def test_the_printer_prints_other_nodes_as_libcst_does(code):
-    module = cst.parse_module(code)
+@pytest.mark.parametrize("module", [*map(cst.parse_module, PRINTED), *BUILT])
+def test_the_printer_prints_other_nodes_as_libcst_does(module):
     printed = print_module(module)
     assert printed is not None
-    assert printed.code == module.code == code
-    assert list(printed.units) == statement_units(code)
+    assert printed.code == module.code
+    assert list(printed.units) == statement_units(module.code)
 
 
 @pytest.mark.parametrize("code", LEFT_TO_LIBCST)

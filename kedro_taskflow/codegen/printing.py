@@ -58,8 +58,8 @@ class _Printer:
         self.block(module.body)
         for line in module.footer:
             self.empty_line(line)
-        if not module.has_trailing_newline:
-            raise _Unknown("a module without a trailing newline")
+        if not module.has_trailing_newline or not self.out:
+            raise _Unknown("a module without a trailing newline, or empty")
 
     def block(self, body) -> None:
         for i, statement in enumerate(body):
@@ -93,9 +93,11 @@ class _Printer:
         for line in node.leading_lines:
             self.empty_line(line)
         start, at = self.line, len(self.out)
-        for decorator in node.decorators:
+        for i, decorator in enumerate(node.decorators):
             for line in decorator.leading_lines:
                 self.empty_line(line)
+            if i == 0:  # the statement starts at its first decorator, as ``ast`` has it
+                start, at = self.line, len(self.out)
             self.out += self.indents
             self.out.append("@")
             self.whitespace(decorator.whitespace_after_at)

@@ -31,7 +31,7 @@ class Printed:
 
 
 def print_module(module: cst.Module) -> Printed | None:
-    """``module.code`` and its statements; None if the module holds a node printed elsewhere."""
+    """``module.code`` and its statements; None if it holds a node not printed here in place."""
     printer = _Printer(module)
     try:
         printer.module()
@@ -181,14 +181,17 @@ class _Printer:
             raise _Unknown("an expression over several lines")  # it may hold the block's indentation
         self.out.append(text)
 
+    def token(self, text: str, node) -> None:
+        """``text`` with the whitespace ``node`` holds around it: a dot, an operator, ``=``, a comma."""
+        self.whitespace(node.whitespace_before)
+        self.out.append(text)
+        self.whitespace(node.whitespace_after)
+
     def comma(self, comma, default: bool) -> None:
-        if comma is cst.MaybeSentinel.DEFAULT:
-            if default:
-                self.out.append(", ")
-        else:
-            self.whitespace(comma.whitespace_before)
-            self.out.append(",")
-            self.whitespace(comma.whitespace_after)
+        if comma is not cst.MaybeSentinel.DEFAULT:
+            self.token(",", comma)
+        elif default:
+            self.out.append(", ")
 
 
 def _expr(p: _Printer, node: cst.Expr) -> None:
@@ -210,10 +213,7 @@ def _name(p: _Printer, node: cst.Name) -> None:
 
 def _attribute(p: _Printer, node: cst.Attribute) -> None:
     p.expression(node.value)
-    dot = node.dot
-    p.whitespace(dot.whitespace_before)
-    p.out.append(".")
-    p.whitespace(dot.whitespace_after)
+    p.token(".", node.dot)
     p.expression(node.attr)
 
 
@@ -228,13 +228,10 @@ def _call(p: _Printer, node: cst.Call) -> None:
         p.whitespace(arg.whitespace_after_star)
         if arg.keyword is not None:
             p.expression(arg.keyword)
-            equal = arg.equal
-            if equal is cst.MaybeSentinel.DEFAULT:
+            if arg.equal is cst.MaybeSentinel.DEFAULT:
                 p.out.append(" = ")
             else:
-                p.whitespace(equal.whitespace_before)
-                p.out.append("=")
-                p.whitespace(equal.whitespace_after)
+                p.token("=", arg.equal)
         p.expression(arg.value)
         p.comma(arg.comma, i != last)
         p.whitespace(arg.whitespace_after_arg)
@@ -256,12 +253,9 @@ def _list(p: _Printer, node: cst.List) -> None:
 
 def _binary(p: _Printer, node: cst.BinaryOperation) -> None:
     p.expression(node.left)
-    operator = node.operator
-    if type(operator) is not cst.RightShift:
-        raise _Unknown(type(operator).__name__)
-    p.whitespace(operator.whitespace_before)
-    p.out.append(">>")
-    p.whitespace(operator.whitespace_after)
+    if type(node.operator) is not cst.RightShift:
+        raise _Unknown(type(node.operator).__name__)
+    p.token(">>", node.operator)
     p.expression(node.right)
 
 

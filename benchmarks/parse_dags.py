@@ -9,7 +9,11 @@ folder), and compiled from source every time (a read-only one, or PYTHONDONTWRIT
 It first parses ``--like`` and writes ``--minimal``: a TaskFlow DAG with the same task ids and
 edges whose tasks do nothing, and nothing else; the physical limit of parsing.
 
-Usage: python parse_dags.py --repeats R --like OURS.py --minimal OUT.py FILE...
+Rounds go on past ``--repeats`` until ``--seconds`` have passed (small DAGs parse in milliseconds,
+and the median of a few rounds moves by several percent on a shared machine), up to 20 times
+``--repeats``.
+
+Usage: python parse_dags.py --repeats R [--seconds S] --like OURS.py --minimal OUT.py FILE...
 Prints one JSON object on the last line of stdout.
 """
 
@@ -148,6 +152,7 @@ def summary(first: dict, cached: list[dict], compiled: list[dict]) -> dict:
     return {
         "parse": statistics.median(r["parse"] for r in cached),
         "parse_runs": [r["parse"] for r in cached],
+        "rounds": len(cached),
         "parse_min": min(r["parse"] for r in cached),
         "parse_serialize": statistics.median(r["parse_serialize"] for r in cached),
         "parse_compile": statistics.median(r["parse"] for r in compiled),
@@ -164,7 +169,8 @@ def main() -> None:
     parser.add_argument("files", nargs="*", help="other DAG files to time")
     parser.add_argument("--like", required=True, help="the DAG file the minimal DAG copies")
     parser.add_argument("--minimal", required=True, help="where to write the minimal DAG")
-    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=10, help="rounds at least")
+    parser.add_argument("--seconds", type=float, default=0.0, help="and rounds until this much time passed")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as folder:  # Airflow's lazy imports, done once in the parent
@@ -187,7 +193,10 @@ def main() -> None:
     bytecode = {f: _bytecode(f) for f in files}
     cached: dict[str, list[dict]] = {f: [] for f in files}
     compiled: dict[str, list[dict]] = {f: [] for f in files}
-    for _ in range(args.repeats):  # interleaved, so that drifts of the machine hit every file alike
+    started = time.perf_counter()
+    for done in range(20 * args.repeats):  # interleaved, so that drifts of the machine hit every file alike
+        if done >= args.repeats and time.perf_counter() - started >= args.seconds:
+            break
         for f in files:
             cached[f].append(parse_in_child(f, bytecode=bytecode[f]))
             compiled[f].append(parse_in_child(f))

@@ -12,7 +12,7 @@ to it) and prints it.
 Run it with the Python of an environment holding kedro, Airflow 3, kedro-taskflow and
 kedro-airflow, e.g.:
 
-    python benchmarks/run.py --sizes 10,100,1000,5000 --out benchmarks/results.md
+    python benchmarks/run.py --sizes 10,100,1000,5000 --parse-seconds 30 --out benchmarks/results.md
     python benchmarks/run.py --sizes 10 --repeats 1 --parse-repeats 1 --out /tmp/smoke.md  # CI
 
 Exits 1 if something fails to run (a command fails, our DAG does not load, the stages write
@@ -129,7 +129,7 @@ def bench_size(n: int, args: argparse.Namespace, folder: Path, env: dict, parse_
         if not report["black_equal"]:
             raise Failure(f"{n} nodes: black on the whole module gives another text than render")
         stages.append(report["seconds"])
-    _log(f"{n} nodes: parsing ({args.parse_repeats} rounds)")
+    _log(f"{n} nodes: parsing ({args.parse_repeats} rounds or more, for {args.parse_seconds:g} s)")
     minimal = project / "airflow_dags_minimal" / f"bench_{n}_minimal.py"
     minimal.parent.mkdir()
     parse = run_json(
@@ -138,6 +138,8 @@ def bench_size(n: int, args: argparse.Namespace, folder: Path, env: dict, parse_
             str(HERE / "parse_dags.py"),
             "--repeats",
             str(args.parse_repeats),
+            "--seconds",
+            str(args.parse_seconds),
             "--like",
             str(ours),
             "--minimal",
@@ -348,16 +350,19 @@ def report(results: list[dict], info: dict, command: str, args: argparse.Namespa
     out += [
         "",
         f"## DAG parse time in Airflow {info['versions']['apache-airflow']} "
-        f"(ms, median of {args.parse_repeats}, min in brackets)",
+        "(ms, median of the rounds, min in brackets)",
         "",
         "Each parse forks a child of a process that has imported Airflow and parsed one DAG, as "
         "Airflow's DAG processor does, and loads the file in a `DagBag`. *Cached*: the file's "
         "bytecode is in `__pycache__` (a writable DAG folder). *Compiled*: compiled from source "
         "every time (read-only folder or PYTHONDONTWRITEBYTECODE). *+ serialize*: cached, plus "
         "serializing the DAG, which the processor does next. *Minimal*: a TaskFlow DAG with our "
-        "task ids and edges whose tasks do nothing. *ours / minimal*, *ours / kedro-airflow*: median of "
+        "task ids and edges whose tasks do nothing. *Rounds*: each file is parsed once per round, both "
+        f"ways; at least {args.parse_repeats}, and more until {args.parse_seconds:g} s have passed. "
+        "*ours / minimal*, *ours / kedro-airflow*: median of "
         "the ratios of cached parses in the same round (the files take turns), which cancels slow drifts "
-        "of the machine. *Imports*: packages the parse imported beyond Airflow. kedro-taskflow is "
+        "of the machine; for ours / minimal, the quartiles of those ratios in brackets. *Imports*: "
+        "packages the parse imported beyond Airflow. kedro-taskflow is "
         "imported from a copy of its package as its wheel installs it (not through the editable "
         "install's import hook).",
         "",
@@ -373,15 +378,17 @@ def report(results: list[dict], info: dict, command: str, args: argparse.Namespa
                 "parse_compile": nan,
                 "parse_serialize": nan,
                 "parse_runs": [nan] * len(o["parse_runs"]),
+                "rounds": o["rounds"],
                 "new_packages": [f"does not load: {_problem(t)}"],
             }
         rows.append(
             [
                 r["nodes"],
+                o["rounds"],
                 _ms(m),
                 _ms(o),
                 _ms(t),
-                f"{_paired(o, m):.2f}",
+                f"{_paired(o, m):.2f} [{_quartiles(o, m)}]",
                 f"{_paired(o, t):.2f}",
                 _all_ms("parse_compile", m, o, t),
                 f"{o['parse_compile'] / m['parse_compile']:.2f}",
@@ -393,6 +400,7 @@ def report(results: list[dict], info: dict, command: str, args: argparse.Namespa
     out += _table(
         [
             "nodes",
+            "rounds",
             "cached: minimal",
             "cached: ours",
             "cached: kedro-airflow",
@@ -480,6 +488,15 @@ def _paired(a: dict, b: dict) -> float:
     return statistics.median(x / y for x, y in zip(a["parse_runs"], b["parse_runs"], strict=True))
 
 
+def _quartiles(a: dict, b: dict) -> str:
+    """The first and third quartiles of the ratios of ``a``'s parses to ``b``'s in the same round."""
+    ratios = [x / y for x, y in zip(a["parse_runs"], b["parse_runs"], strict=True)]
+    if len(ratios) < 2:
+        return "-"
+    low, _, high = statistics.quantiles(ratios, n=4)
+    return f"{low:.2f}-{high:.2f}"
+
+
 def _loads(parse: dict) -> bool:
     return "crash" not in parse and not parse["errors"]
 
@@ -525,6 +542,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,100,1000,5000", help="node counts, comma-separated")
     parser.add_argument("--repeats", type=int, default=3, help="timed generations per tool and size")
     parser.add_argument("--parse-repeats", type=int, default=10, help="timed parses per DAG file and mode")
+    parser.add_argument(
+        "--parse-seconds", type=float, default=0.0, help="more rounds of parses until this much time passed"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HERE / "results.md")
     parser.add_argument(

@@ -273,11 +273,11 @@ def _datasets(catalog: dict, pipelines: tuple[PipelineSpec, ...]) -> dict:
     every dataset a node uses that a factory pattern of the catalog matches; any other one is a
     MemoryDataset.
 
-    Kedro's resolver, given the patterns, checks them and puts them in its order (most specific
-    first, the catch-all last), without needing credentials. Each name is then matched in that
-    order and its pattern's placeholders filled as Kedro fills them (``_filled``), with each
-    pattern compiled once: Kedro's resolver parses the pattern again for every name and every
-    value of its configuration, which was most of reading a big project's catalog.
+    Kedro's resolver, given the pattern names with empty configurations (so no credentials are
+    needed), puts them in its order: most specific first, the catch-all last. Each name is then
+    matched in that order and its pattern's placeholders filled as Kedro fills them (``_filled``),
+    with each pattern compiled once: Kedro's resolver parses the pattern again for every name and
+    every value of its configuration, which was most of reading a big project's catalog.
     """
     import parse
     from kedro.inspection.models import DatasetSnapshot

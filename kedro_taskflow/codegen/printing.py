@@ -259,7 +259,8 @@ def _binary(p: _Printer, node: cst.BinaryOperation) -> None:
     p.expression(node.right)
 
 
-def _string(p: _Printer, node: cst.SimpleString) -> None:
+def _verbatim(p: _Printer, node: cst.SimpleString | cst.Integer) -> None:
+    """A literal, as written."""
     p.out.append(node.value)
 
 
@@ -270,6 +271,6 @@ _EXPRESSIONS = {
     cst.Call: _call,
     cst.List: _list,
     cst.BinaryOperation: _binary,
-    cst.SimpleString: _string,
-    cst.Integer: _string,
+    cst.SimpleString: _verbatim,
+    cst.Integer: _verbatim,
 }

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kedro_taskflow import config, reader, writer
+from kedro_taskflow import config, ownership, reader, writer
 from kedro_taskflow.errors import (
     AIRFLOW_VERSION,
     GROUP_BY,
@@ -173,14 +173,14 @@ def generate(
     dags = plan_dags(spec, pipelines, options)
     _check_isolated(spec, dags, deployment)
     targets = {folder / dag.file_name: (dag, target_of(dag, deployment, options)) for dag in dags}
-    bases = {path: writer.read_base(path) for path in targets}
+    bases = {path: ownership.read_base(path) for path in targets}
     inputs = {path: inputs_digest(*targets[path]) for path in targets}
     # Same inputs, same text: a base generated from these inputs is what render would return.
     new = {
         path: base.text if base and base.inputs == inputs[path] else render(*targets[path])
         for path, base in bases.items()
     }
-    owned = {path: own(path, new[path], bases[path]) for path in targets}
+    owned = {path: ownership.own(path, new[path], bases[path]) for path in targets}
     # A file in conflict gets the new generation, if anything: with discard_edits, or to show --diff.
     files = {path: new[path] if o.text is None else o.text for path, o in owned.items()}
     conflicts = {path: o.conflicts for path, o in owned.items() if o.conflicts}
@@ -193,27 +193,12 @@ def generate(
     writer.refuse_in_the_way(list(new))
     if conflicts and not discard_edits:
         raise Conflicts(conflicts)
-    bases_now = {writer.base_of(p): writer.base_text(writer.Base(t, inputs[p])) for p, t in new.items()}
+    bases_now = {
+        ownership.base_of(p): ownership.base_text(ownership.Base(t, inputs[p])) for p, t in new.items()
+    }
     written = tuple(p for p in writer.write({**files, **bases_now}) if p in files)
     discarded = {path: owned[path].conflicts + owned[path].kept for path in conflicts}
     return Generated(folder, files, written, written, spec.warnings, outdated, discarded=discarded)
-
-
-@dataclass(frozen=True)
-class Owned:
-    """What to write over a DAG file, given its hand edits: ``text``, or ``conflicts``."""
-
-    text: str | None
-    outdated: bool  # the pipeline changed since the file was generated
-    conflicts: tuple[str, ...] = ()
-    kept: tuple[str, ...] = ()  # the hand edits ``text`` keeps
-
-
-NO_BASE = (
-    "no record of what kedro-taskflow generated here ({base} is missing: an older version wrote the "
-    "file, or the base was deleted), so hand edits cannot be told from the pipeline's changes: review "
-    "the differences, then take the new generation over the file"
-)
 
 
 def inputs_digest(dag: DagPlan, target: Target) -> str:
@@ -231,24 +216,6 @@ def _generator_digest() -> str:
     for distribution in ("black", "libcst"):
         digest.update(f"{distribution} {importlib.metadata.version(distribution)}\0".encode())
     return digest.hexdigest()
-
-
-def own(path: Path, new: str, base: writer.Base | None) -> Owned:
-    """Merge the new text of ``path`` with the file there (a person may have edited it) and its base."""
-    current = writer.read(path)
-    if current is None or current == new:
-        return Owned(new, outdated=current is None)
-    if base is None:
-        return Owned(
-            None,
-            outdated=True,
-            conflicts=(NO_BASE.format(base=writer.base_of(path).relative_to(path.parent)),),
-            kept=("every difference from the new generation",),
-        )
-    from kedro_taskflow.merge import merge  # libcst and black: only when merging
-
-    merged = merge(base.text, current, new)
-    return Owned(merged.text, outdated=new != base.text, conflicts=merged.conflicts, kept=merged.kept)
 
 
 def find(project_path: str | os.PathLike | None) -> Path:

@@ -1,4 +1,4 @@
-"""Owning the DAG: hand edits survive regeneration, or are refused as conflicts (``merge.py``).
+"""Owning the DAG: hand edits survive regeneration, or are refused as conflicts (``ownership``).
 
 The corpus (``support/ownership.py``): every hand edit times every pipeline change, pinned as .py
 snapshots under tests/snapshots/test_merge/: ``test_edited[<edit>]`` is the file a person saved,
@@ -36,8 +36,8 @@ from support.ownership import (
 
 from kedro_taskflow import config
 from kedro_taskflow.codegen import render
-from kedro_taskflow.merge import merge
 from kedro_taskflow.model import PipelineSpec, ProjectSpec
+from kedro_taskflow.ownership.merge import merge
 from kedro_taskflow.planning import plan_dag
 
 BASE = generated()

@@ -1,0 +1,50 @@
+"""Owning the DAG: a DAG file's bases, the merge of its hand edits with a new generation, and why not.
+
+``bases``: where the text generated last for each file lives, and its format; ``merge``: the
+three-way merge (libcst and black, imported only when merging).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kedro_taskflow.ownership.bases import Base, base_of, base_text, read_base
+from kedro_taskflow.writer import read
+
+__all__ = ["NO_BASE", "Base", "Owned", "base_of", "base_text", "own", "read_base"]
+
+
+@dataclass(frozen=True)
+class Owned:
+    """What to write over a DAG file, given its hand edits: ``text``, or ``conflicts``."""
+
+    text: str | None
+    outdated: bool  # the pipeline changed since the file was generated
+    conflicts: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()  # the hand edits ``text`` keeps
+
+
+NO_BASE = (
+    "no record of what kedro-taskflow generated here ({base} is missing: an older version wrote the "
+    "file, or the base was deleted), so hand edits cannot be told from the pipeline's changes: review "
+    "the differences, then take the new generation over the file"
+)
+
+
+def own(path: Path, new: str, base: Base | None) -> Owned:
+    """Merge the new text of ``path`` with the file there (a person may have edited it) and its base."""
+    current = read(path)
+    if current is None or current == new:
+        return Owned(new, outdated=current is None)
+    if base is None:
+        return Owned(
+            None,
+            outdated=True,
+            conflicts=(NO_BASE.format(base=base_of(path).relative_to(path.parent)),),
+            kept=("every difference from the new generation",),
+        )
+    from kedro_taskflow.ownership.merge import merge  # libcst and black: only when merging
+
+    merged = merge(base.text, current, new)
+    return Owned(merged.text, outdated=new != base.text, conflicts=merged.conflicts, kept=merged.kept)

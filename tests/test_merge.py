@@ -1,5 +1,7 @@
 """Owning the DAG: hand edits survive regeneration, or are refused as conflicts (``ownership``).
 
+Every merge here is the verified one (``merge_verified``): what ``generate`` would write.
+
 The corpus (``support/ownership.py``): every hand edit times every pipeline change, pinned as .py
 snapshots under tests/snapshots/test_merge/: ``test_edited[<edit>]`` is the file a person saved,
 ``test_new[<change>]`` what the generator writes after the change, ``test_merged[<edit>-<change>]``
@@ -37,7 +39,7 @@ from support.ownership import (
 from kedro_taskflow import config
 from kedro_taskflow.codegen import render
 from kedro_taskflow.model import PipelineSpec, ProjectSpec
-from kedro_taskflow.ownership.merge import merge
+from kedro_taskflow.ownership import merge_verified
 from kedro_taskflow.planning import plan_dag
 
 BASE = generated()
@@ -46,7 +48,7 @@ CASES = list(itertools.product(EDITS, CHANGES))
 
 def merged_text(edit: str, change: str) -> str:
     """The merged file, or its conflicts as comment lines."""
-    result = merge(BASE, edited(BASE, edit), generated(*changed(change)))
+    result = merge_verified(BASE, edited(BASE, edit), generated(*changed(change)))
     return result.text or "".join(f"# conflict: {line}\n" for line in result.conflicts)
 
 
@@ -71,7 +73,7 @@ def test_the_corpus_is_at_least_15_edits_by_5_pipeline_changes():
 
 @pytest.mark.parametrize(("edit", "change"), CASES, ids=[f"{e}-{c}" for e, c in CASES])
 def test_each_edit_survives_or_is_a_conflict_naming_what_to_do(edit, change):
-    result = merge(BASE, edited(BASE, edit), generated(*changed(change)))
+    result = merge_verified(BASE, edited(BASE, edit), generated(*changed(change)))
     if result.conflicts:
         assert result.text is None
         assert all(line.endswith("undo the edit, regenerate, then redo it") for line in result.conflicts)
@@ -81,18 +83,18 @@ def test_each_edit_survives_or_is_a_conflict_naming_what_to_do(edit, change):
 
 def test_an_unedited_file_becomes_the_new_generation_byte_for_byte():
     new = generated(*changed("node_added"))
-    assert merge(BASE, BASE, new).text == new
+    assert merge_verified(BASE, BASE, new).text == new
 
 
 def test_formatting_alone_is_not_an_edit():
     reformatted = BASE.replace('        "owner": "kedro",\n', "        'owner':   'kedro',\n")
     new = generated(*changed("node_renamed"))
-    assert merge(BASE, reformatted, new).text == new
+    assert merge_verified(BASE, reformatted, new).text == new
 
 
 def test_without_a_pipeline_change_the_file_stays_as_the_person_left_it():
     unformatted = edited(BASE, "sensor_before_first_task")  # a line black would wrap
-    assert merge(BASE, unformatted, BASE).text == unformatted
+    assert merge_verified(BASE, unformatted, BASE).text == unformatted
 
 
 def _changed_lines(a: str, b: str) -> list[str]:
@@ -109,7 +111,7 @@ def _changed_lines(a: str, b: str) -> list[str]:
 def test_a_one_node_change_changes_that_task_and_its_dependency_lines_only(edit):
     new = generated(*changed("node_added"))
     mine = edited(BASE, edit)
-    assert _changed_lines(mine, merge(BASE, mine, new).text) == _changed_lines(BASE, new)
+    assert _changed_lines(mine, merge_verified(BASE, mine, new).text) == _changed_lines(BASE, new)
 
 
 def test_an_edit_of_a_part_the_pipeline_also_changes_is_a_conflict():
@@ -118,7 +120,7 @@ def test_an_edit_of_a_part_the_pipeline_also_changes_is_a_conflict():
         n if n.name != "report" else n.__class__("report", None, ("eu.scores", "orders"), ("report",))
         for n in nodes
     )
-    result = merge(BASE, edited(BASE, "task_docstring"), generated(nodes, persisted))
+    result = merge_verified(BASE, edited(BASE, "task_docstring"), generated(nodes, persisted))
     assert result.conflicts == (
         "task report: its docstring: edited here and changed by the pipeline; "
         "undo the edit, regenerate, then redo it",
@@ -127,7 +129,7 @@ def test_an_edit_of_a_part_the_pipeline_also_changes_is_a_conflict():
 
 def test_removing_a_dependency_the_pipeline_still_has_is_a_conflict():
     mine = BASE.replace("    ingest() >> clean() >> eu_group\n", "    ingest()\n    clean() >> eu_group\n")
-    result = merge(BASE, mine, generated(*changed("node_added")))
+    result = merge_verified(BASE, mine, generated(*changed("node_added")))
     assert result.conflicts == (
         "the DAG function ownership: ingest >> clean: removed here but the pipeline still has it; "
         "undo the edit, regenerate, then redo it",
@@ -136,7 +138,7 @@ def test_removing_a_dependency_the_pipeline_still_has_is_a_conflict():
 
 def test_a_dependency_on_an_inline_operator_is_refused_rather_than_guessed():
     mine = BASE.replace(">> report()\n", '>> report() >> EmptyOperator(task_id="notify")\n')
-    result = merge(BASE, mine, generated(*changed("node_added")))
+    result = merge_verified(BASE, mine, generated(*changed("node_added")))
     assert result.conflicts == (
         "the DAG function ownership: the dependency statements: not read: each side of >> must be a "
         "task, a list, or a variable; undo the edit, regenerate, then redo it",
@@ -144,7 +146,7 @@ def test_a_dependency_on_an_inline_operator_is_refused_rather_than_guessed():
 
 
 def test_a_file_that_does_not_parse_is_refused():
-    result = merge(BASE, BASE + "def broken(:\n", generated(*changed("node_added")))
+    result = merge_verified(BASE, BASE + "def broken(:\n", generated(*changed("node_added")))
     assert result.conflicts == ("the file is not valid Python: fix it, then regenerate",)
 
 
@@ -179,7 +181,7 @@ def test_every_merged_corpus_file_loads_in_airflow_with_the_pipeline_graph_and_t
     cases = []
     for edit, change in CASES:
         nodes, persisted = changed(change)
-        result = merge(BASE, edited(BASE, edit), generated(nodes, persisted))
+        result = merge_verified(BASE, edited(BASE, edit), generated(nodes, persisted))
         if result.text is not None:
             cases.append((result.text, nodes, (edit,)))
     assert len(cases) > len(CASES) // 2
@@ -202,7 +204,7 @@ def test_random_edits_before_random_pipeline_changes_survive_or_conflict_and_loa
             if attempt is not None:
                 mine, made = attempt, [*made, edit]
         nodes, persisted = changed(*changes)
-        result = merge(BASE, mine, generated(nodes, persisted))
+        result = merge_verified(BASE, mine, generated(nodes, persisted))
         if result.conflicts:
             assert result.text is None
             return
@@ -232,7 +234,7 @@ def test_a_persons_own_tasks_stay_in_the_dag_alone_or_wired():
         '    eu_group.get_child_by_label("score") >> report()\n',
         '    eu_group.get_child_by_label("score") >> report() >> slack()\n',
     )
-    merged = merge(BASE, mine, generated(*changed("node_added"))).text
+    merged = merge_verified(BASE, mine, generated(*changed("node_added"))).text
     assert merged.endswith(
         "    report_task = report()\n"
         "    slack_task = slack()\n"
@@ -246,9 +248,9 @@ def test_a_persons_own_tasks_stay_in_the_dag_alone_or_wired():
 
 def test_removing_a_task_call_is_kept_unless_the_pipeline_changes_that_scope():
     mine = BASE.replace("        audit()\n", "")
-    merged = merge(BASE, mine, generated(*changed("node_added"))).text
+    merged = merge_verified(BASE, mine, generated(*changed("node_added"))).text
     assert "def audit():" in merged and "        audit()\n" not in merged
-    assert merge(BASE, mine, generated(*changed("moved_into_namespace"))).conflicts == (
+    assert merge_verified(BASE, mine, generated(*changed("moved_into_namespace"))).conflicts == (
         "group eu: audit(): removed here but the pipeline still has it; "
         "undo the edit, regenerate, then redo it",
     )
@@ -271,7 +273,7 @@ def test_an_isolated_tasks_call_with_its_dag_run_is_a_task_call_too(tmp_path):
     mine = base.replace(wired, f'    notify = EmptyOperator(task_id="notify")\n{wired.rstrip()} >> notify\n')
     mine = mine.replace(runtime_import, f"{EMPTY_IMPORT}{runtime_import}")
 
-    result = merge(base, mine, flavoured(*changed("node_added")))
+    result = merge_verified(base, mine, flavoured(*changed("node_added")))
 
     assert result.conflicts == ()
     assert "    report_task = report(DAG_RUN)\n" in result.text

@@ -1,18 +1,23 @@
 """Owning the DAG: a DAG file's bases, the merge of its hand edits with a new generation, and why not.
 
 ``bases``: where the text generated last for each file lives, and its format; ``merge``: the
-three-way merge (libcst and black, imported only when merging).
+three-way merge (libcst and black, imported only when merging); ``verify``: the checks a merged
+text passes before it is written, whatever the merge did.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kedro_taskflow.ownership.bases import Base, base_of, base_text, read_base
 from kedro_taskflow.writer import read
 
-__all__ = ["NO_BASE", "Base", "Owned", "base_of", "base_text", "own", "read_base"]
+if TYPE_CHECKING:
+    from kedro_taskflow.ownership.merge import Merged
+
+__all__ = ["NO_BASE", "Base", "Owned", "base_of", "base_text", "merge_verified", "own", "read_base"]
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,22 @@ def own(path: Path, new: str, base: Base | None) -> Owned:
             conflicts=(NO_BASE.format(base=base_of(path).relative_to(path.parent)),),
             kept=("every difference from the new generation",),
         )
-    from kedro_taskflow.ownership.merge import merge  # libcst and black: only when merging
-
-    merged = merge(base.text, current, new)
+    merged = merge_verified(base.text, current, new)
     return Owned(merged.text, outdated=new != base.text, conflicts=merged.conflicts, kept=merged.kept)
+
+
+def merge_verified(base: str, edited: str, new: str) -> Merged:
+    """The merge of ``edited`` and ``new``, kept only if it passes every check of ``verify`` and
+    merging it again changes nothing; otherwise its conflicts are the checks it failed."""
+    from kedro_taskflow.ownership.merge import UNDO, Merged, merge  # libcst and black: only here
+    from kedro_taskflow.ownership.verify import verify
+
+    merged = merge(base, edited, new)
+    if merged.text is None or merged.text == edited:
+        return merged
+    problems = verify(base, edited, new, merged.text)
+    if not problems and merge(base, merged.text, new).text != merged.text:
+        problems = ("merging the result again changes it (verified: the merge is stable)",)
+    if problems:
+        return Merged(None, tuple(f"{problem}; {UNDO}" for problem in problems), merged.kept)
+    return merged

@@ -12,6 +12,7 @@ that formatting alone never conflicts.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -24,6 +25,7 @@ from kedro_taskflow.codegen.literals import string
 from kedro_taskflow.naming import free_name
 
 UNDO = "undo the edit, regenerate, then redo it"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a name, or a word in a string or comment
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def merge(base: str, current: str, new: str) -> Merged:
     if theirs.code == base:
         return Merged(new, (), ())
     ours, mine = cst.parse_module(base), cst.parse_module(new)
-    merger = _Merger()
+    merger = _Merger(taken=set(_IDENTIFIER.findall(theirs.code)) | set(_IDENTIFIER.findall(new)))
     body = merger.statements("the module", ours.body, theirs.body, mine.body)
     header = merger.pick("the module's first comments", ours.header, theirs.header, mine.header)
     footer = merger.pick("the module's last comments", ours.footer, theirs.footer, mine.footer)
@@ -89,6 +91,7 @@ def _comments(node: cst.CSTNode) -> str:
 
 @dataclass
 class _Merger:
+    taken: set[str]  # every name the edited or the new file may use (and words besides)
     conflicts: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
 
@@ -176,6 +179,11 @@ class _Merger:
         def merge_one(key, b_node, c_node, n_node):
             if key == ("wiring",):
                 return self.wiring(where, scope, (bw, base), (cw, current), (nw, new), extra)
+            if key[0] == "def" and _sig(c_node) == _sig(b_node):
+                return n_node
+            if key[0] == "def" and _sig(n_node) == _sig(b_node):
+                self.kept.append(_name(where, scope, key, n_node))
+                return c_node
             if key[0] == "def":
                 return self.function(_name(where, scope, key, n_node), b_node, c_node, n_node, scope)
             return self.pick(_name(where, scope, key, n_node), b_node, c_node, n_node)
@@ -301,7 +309,7 @@ class _Merger:
             return nw
         # Bind every task the person names: as they did, as the pipeline does, or <function>_task.
         variables = {ref: var for var, ref in gn.bindings.items()}
-        taken = _names(n_body) | _names(c_body)
+        taken = set(self.taken)
         wanted = {ref[:1] for e in added for ref in e if isinstance(ref, tuple)}
         wanted |= {ref for ref in gc.nodes if ref not in gb.nodes and ref not in gn.nodes}  # lone ``a()``
         wanted |= {ref for var, ref in gc.bindings.items() if var not in gb.bindings}
@@ -417,21 +425,6 @@ def _kind(function: cst.CSTNode) -> str | None:
 def _functions(body) -> dict[str, str]:
     """The tasks and groups a scope defines: function name -> kind."""
     return {s.name.value: _kind(s) for s in body if _kind(s) in ("task", "task_group")}
-
-
-def _names(body) -> set[str]:
-    return {n.value for s in body for n in _all_names(s)}
-
-
-def _all_names(node: cst.CSTNode) -> list[cst.Name]:
-    found: list[cst.Name] = []
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.append(name)
-
-    node.visit(Names())
-    return found
 
 
 # -- the graph of a scope's dependency statements ----------------------------------------------

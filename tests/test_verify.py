@@ -1,0 +1,135 @@
+"""The checks a merged DAG file passes before it is written (``ownership/verify.py``).
+
+Each check is shown failing on a merged text that breaks it, whatever merge made it; and a merge
+that fails one is a conflict: nothing written, the lines name the check.
+"""
+
+from __future__ import annotations
+
+from support.ownership import EMPTY_IMPORT, HELPER, RUNTIME_IMPORT, changed, edited, generated
+
+from kedro_taskflow.ownership import merge_verified
+from kedro_taskflow.ownership.verify import undefined_names, verify
+
+BASE = generated()
+NEW = generated(*changed("node_added"))
+NOTIFY = edited(BASE, "notification_after_last_task")
+
+
+def test_the_merge_of_the_corpus_passes_every_check():
+    merged = merge_verified(BASE, NOTIFY, NEW)
+    assert merged.conflicts == () and verify(BASE, NOTIFY, NEW, merged.text) == ()
+
+
+def test_a_merged_file_that_does_not_compile_fails():
+    (line,) = verify(BASE, NOTIFY, NEW, NEW + "def broken(:\n")
+    assert line.startswith("the merged file does not compile (line ")
+
+
+def test_a_name_the_merged_file_no_longer_defines_fails_naming_where_it_is_used():
+    mine = edited(BASE, "on_failure_callback")
+    merged = mine.replace(HELPER, "")
+    assert verify(
+        BASE,
+        mine,
+        NEW.replace("    doc_md=__doc__,\n", "    doc_md=__doc__,\n    on_failure_callback=alert,\n"),
+        merged,
+    )[0] == ("uses 'alert', which the merged file no longer defines (verified: every name used is defined)")
+
+
+def test_a_name_the_edited_file_already_left_undefined_is_not_the_merges_fault():
+    mine = BASE.replace(
+        '        project.run_nodes("clean")', '        project.run_nodes("clean")\n        oops()'
+    )
+    assert not any(
+        "oops" in line
+        for line in verify(
+            BASE,
+            mine,
+            NEW,
+            NEW.replace(
+                '        project.run_nodes("clean")', '        project.run_nodes("clean")\n        oops()'
+            ),
+        )
+    )
+
+
+def test_a_hand_edit_missing_from_the_merged_file_fails():
+    mine = edited(BASE, "task_pool")
+    assert verify(BASE, mine, NEW, NEW) == (
+        "ownership report @task pool: the merge lost what you added, `'reports'` "
+        "(verified: every hand edit is kept)",
+    )
+
+
+def test_a_removal_the_merged_file_undoes_fails():
+    mine = BASE.replace('        "retries": 1,\n', "")
+    merged = merge_verified(BASE, mine, NEW).text
+    assert '"retries"' not in merged
+    (line,) = verify(BASE, mine, NEW, NEW)
+    assert "the merge lost what you removed, `1`" in line
+
+
+def test_a_date_neither_side_wrote_fails():
+    mine = BASE.replace("pendulum.datetime(2024, 1, 1,", "pendulum.datetime(2024, 1, 9,")
+    new = NEW.replace("pendulum.datetime(2024, 1, 1,", "pendulum.datetime(2025, 6, 1,")
+    mixed = NEW.replace("pendulum.datetime(2024, 1, 1,", "pendulum.datetime(2025, 6, 9,")
+    assert any("`2024, 1, 9`" in line for line in verify(BASE, mine, new, mixed))
+
+
+def test_a_lost_comment_fails():
+    mine = BASE.replace("    eu_group = eu()\n", "    # EU first.\n    eu_group = eu()\n")
+    assert verify(BASE, mine, NEW, NEW) == (
+        "ownership comment: the merge lost what you added, `# EU first.` (verified: every hand edit is kept)",
+    )
+
+
+def test_a_missing_edge_or_task_call_fails():
+    wired = '    eu_group.get_child_by_label("score") >> report() >> publish()\n'
+    assert wired in NEW
+    unwired = NEW.replace(wired, '    eu_group.get_child_by_label("score") >> report()\n    publish()\n')
+    assert verify(BASE, BASE, NEW, unwired) == (
+        "the edge report >> publish is missing (verified: the task graph is the pipeline's plus your edges)",
+    )
+    uncalled = NEW.replace(wired, '    eu_group.get_child_by_label("score") >> report()\n')
+    assert verify(BASE, BASE, NEW, uncalled) == (
+        "the edge report >> publish is missing (verified: the task graph is the pipeline's plus your edges)",
+        "the task call publish is missing (verified: the task graph is the pipeline's plus your edges)",
+    )
+
+
+def test_the_persons_edges_count_and_chain_reads_as_its_arrows():
+    chained = NOTIFY.replace(
+        '    eu_group.get_child_by_label("score") >> report() >> notify\n',
+        '    chain(eu_group.get_child_by_label("score"), report(), notify)\n',
+    )  # ``chain`` left undefined: the edited file's own doing, not the merge's
+    merged = merge_verified(BASE, NOTIFY, NEW).text
+    assert verify(BASE, chained, NEW, merged) == ()
+    assert verify(BASE, BASE, NEW, merged) == (
+        "the edge report >> notify is unexpected "
+        "(verified: the task graph is the pipeline's plus your edges)",
+    )
+
+
+def test_a_failing_check_makes_the_merge_a_conflict_that_writes_nothing():
+    mine = BASE.replace(
+        "    eu_group = eu()\n    ingest() >> clean() >> eu_group\n",
+        "    eu_group = eu()\n"
+        '    wait_for_raw = ExternalTaskSensor(task_id="wait_for_raw", external_dag_id="upstream")\n'
+        "    wait_for_raw >> ingest() >> clean() >> eu_group\n",
+    ).replace(
+        RUNTIME_IMPORT, RUNTIME_IMPORT + "from airflow.sensors.external_task import ExternalTaskSensor\n"
+    )
+    new = BASE.replace('        "retries": 1,', '        "retries": 2,')
+    result = merge_verified(BASE, mine, new)
+    assert result.text is None and result.conflicts
+    assert all(line.endswith("undo the edit, regenerate, then redo it") for line in result.conflicts)
+
+
+def test_undefined_names_reads_a_dag_file_as_the_check_does():
+    assert undefined_names(BASE) == ()
+    assert undefined_names(BASE + "def broken(:\n")[0].startswith("does not compile (line ")
+    assert undefined_names(
+        BASE.replace('        project.run_nodes("clean")', '        projekt.run_nodes("clean")')
+    ) == ("task clean: uses 'projekt', defined nowhere",)
+    assert undefined_names(EMPTY_IMPORT + BASE) == ()

@@ -106,6 +106,7 @@ class Generated:
     outdated: tuple[Path, ...] = ()  # the pipeline changed since they were generated (``--check``)
     conflicts: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # when not writing
     discarded: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # edits dropped on request
+    broken: dict[Path, str] = field(default_factory=dict)  # files there that would not load (``--check``)
 
 
 def _collector_paused(function):
@@ -187,7 +188,8 @@ def generate(
     outdated = tuple(path for path, o in owned.items() if o.outdated)
     if not write:
         changed = tuple(writer.changed(files))
-        return Generated(folder, files, changed, (), spec.warnings, outdated, conflicts)
+        broken = {path: why for path in targets if (why := ownership.broken(path)) is not None}
+        return Generated(folder, files, changed, (), spec.warnings, outdated, conflicts, broken=broken)
     _refuse_foreign(new)
     writer.prepare_dir(folder)
     writer.refuse_in_the_way(list(new))

@@ -109,7 +109,9 @@ def cli() -> None:
 @cli.command()
 @_selection
 @click.option(
-    "--check", is_flag=True, help="Write nothing; exit 1 if the pipeline changed since a file was generated."
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 if the pipeline changed since a file was generated, or a file does not load.",
 )
 @click.option(
     "--diff", "show_diff", is_flag=True, help="Write nothing; print a unified diff of what would be written."
@@ -151,7 +153,9 @@ def generate(
     if check:
         for path in generated.outdated:
             click.echo(f"would change: {path}", err=True)
-        sys.exit(1 if generated.outdated else 0)
+        for path, why in generated.broken.items():
+            click.echo(f"does not load: {path}: {why}", err=True)
+        sys.exit(1 if generated.outdated or generated.broken else 0)
     if show_diff:
         click.echo(writer.unified_diff(generated.files), nl=False)
         _conflicts(generated.conflicts)

@@ -475,6 +475,22 @@ def test_hand_edits_survive_a_pipeline_change_and_check_tells_only_of_the_pipeli
     assert cli("generate", "--check", cwd=project).returncode == 0
 
 
+def test_check_fails_in_one_line_on_a_dag_file_that_would_not_load_whoever_broke_it(chain):
+    project, dag_file, _ = chain
+    _hand_edit(dag_file, '        project.run_nodes("transform")', '        projekt.run_nodes("transform")')
+    check = cli("generate", "--check", cwd=project, check=False)
+    assert (check.returncode, check.stderr) == (
+        1,
+        f"does not load: {dag_file}: task transform: uses 'projekt', defined nowhere\n",
+    )
+    _hand_edit(dag_file, "    def transform():", "    def transform(:")
+    check = cli("generate", "--check", cwd=project, check=False)
+    assert check.returncode == 1
+    assert re.fullmatch(
+        rf"does not load: {re.escape(str(dag_file))}: does not compile \(line \d+: .*\)\n", check.stderr
+    )
+
+
 def test_a_conflict_exits_1_and_writes_nothing_until_edits_are_discarded(chain):
     project, dag_file, base = chain
     _hand_edit(dag_file, "    @task\n    def load():", '    @task(pool="warehouse")\n    def load():')

@@ -28,11 +28,13 @@ from support.ownership import (
     EXTRA_EDGES,
     NODES,
     PERSISTED,
+    QUIET_CHANGES,
     RUNTIME_IMPORT,
     TARGET,
     changed,
     edited,
     generated,
+    quietly_changed,
     try_edit,
 )
 
@@ -41,6 +43,7 @@ from kedro_taskflow.codegen import render
 from kedro_taskflow.model import PipelineSpec, ProjectSpec
 from kedro_taskflow.ownership import merge_verified
 from kedro_taskflow.planning import plan_dag
+from kedro_taskflow.target import AirflowVersion, Deployment, Target
 
 BASE = generated()
 CASES = list(itertools.product(EDITS, CHANGES))
@@ -291,3 +294,80 @@ def test_an_isolated_tasks_call_with_its_dag_run_is_a_task_call_too(tmp_path):
         ("report", "publish"),
         ("report", "notify"),
     }
+
+
+# -- the causes of lost edits (issue 20), each with a change that leaves the graph alone -----------
+
+QUIET_CASES = list(itertools.product(EDITS, QUIET_CHANGES))
+
+
+@pytest.mark.parametrize("change", QUIET_CHANGES)
+def test_new_quietly(change, snapshot_py):
+    assert quietly_changed(change) == snapshot_py
+
+
+@pytest.mark.parametrize(("edit", "change"), QUIET_CASES, ids=[f"{e}-{c}" for e, c in QUIET_CASES])
+def test_merged_quietly(edit, change, snapshot_py):
+    result = merge_verified(BASE, edited(BASE, edit), quietly_changed(change))
+    assert (result.text or "".join(f"# conflict: {line}\n" for line in result.conflicts)) == snapshot_py
+
+
+@pytest.mark.parametrize(("edit", "change"), QUIET_CASES, ids=[f"{e}-{c}" for e, c in QUIET_CASES])
+def test_each_edit_survives_a_change_that_leaves_the_graph_alone_or_is_a_conflict(edit, change):
+    result = merge_verified(BASE, edited(BASE, edit), quietly_changed(change))
+    if result.conflicts:
+        assert result.text is None
+        assert all(line.endswith("undo the edit, regenerate, then redo it") for line in result.conflicts)
+    else:
+        assert all(evidence in result.text for evidence in EVIDENCE[edit]), result.text
+
+
+def test_a_signature_is_the_persons_when_the_pipeline_changes_that_task():
+    new = quietly_changed("airflow_yml")
+    assert "    @task(retries=5)\n    def report():\n" in new
+    merged = merge_verified(BASE, edited(BASE, "task_signature"), new).text
+    assert "    @task(retries=5)\n    def report(**context) -> None:\n" in merged
+
+
+def test_a_statement_stays_before_its_first_use():
+    merged = merge_verified(
+        BASE, edited(BASE, "sensor_after_group_binding"), quietly_changed("airflow_yml")
+    ).text
+    assert merged.index("    wait_for_raw = ExternalTaskSensor(") < merged.index(
+        "    wait_for_raw >> ingest()"
+    )
+
+
+def test_a_chain_is_read_whole_so_a_new_nodes_call_is_kept():
+    merged = merge_verified(BASE, edited(BASE, "chain_wiring"), generated(*changed("node_added"))).text
+    assert "publish()" in merged.split("def ownership():")[1].split("def publish():")[1]
+
+
+def test_an_import_the_persons_code_uses_stays_when_the_pipeline_drops_it():
+    relative = Target(AirflowVersion.AIRFLOW_2, Deployment(levels_up=1))
+    base = generated(target=relative)
+    assert "from pathlib import Path\n" in base
+    mine = base.replace(
+        '        project.run_nodes("clean")', '        print(Path.cwd())\n        project.run_nodes("clean")'
+    )
+    new = generated()  # --worker-project-path: the generated code no longer uses Path
+    assert "from pathlib import Path\n" not in new
+    merged = merge_verified(base, mine, new)
+    assert merged.conflicts == () and "from pathlib import Path\n" in merged.text
+
+
+def test_a_literal_changed_on_both_sides_differently_is_one_conflict():
+    result = merge_verified(BASE, edited(BASE, "start_date_edited"), quietly_changed("airflow_yml"))
+    assert result.conflicts == (
+        "the DAG function ownership: @dag argument start_date: its positional arguments: edited here and "
+        "changed by the pipeline; undo the edit, regenerate, then redo it",
+    )
+
+
+def test_comments_in_the_dependency_statements_and_the_order_of_tasks_are_kept():
+    new = generated(*changed("node_added"))
+    merged = merge_verified(BASE, edited(BASE, "comment_in_wiring"), new).text
+    assert "    # The EU group waits for the cleaned orders.\n    ingest() >> clean() >> eu_group\n" in merged
+    reordered = merge_verified(BASE, edited(BASE, "task_order"), new).text
+    names = [line.strip() for line in reordered.splitlines() if line.startswith("    def ")]
+    assert names == ["def report():", "def ingest():", "def clean():", "def eu():", "def publish():"]

@@ -6,7 +6,7 @@ that fails one is a conflict: nothing written, the lines name the check.
 
 from __future__ import annotations
 
-from support.ownership import EMPTY_IMPORT, HELPER, RUNTIME_IMPORT, changed, edited, generated
+from support.ownership import EMPTY_IMPORT, HELPER, changed, edited, generated
 
 from kedro_taskflow.ownership import merge_verified
 from kedro_taskflow.ownership.verify import undefined_names, verify
@@ -113,17 +113,16 @@ def test_the_persons_edges_count_and_chain_reads_as_its_arrows():
 
 def test_a_failing_check_makes_the_merge_a_conflict_that_writes_nothing():
     mine = BASE.replace(
-        "    eu_group = eu()\n    ingest() >> clean() >> eu_group\n",
-        "    eu_group = eu()\n"
-        '    wait_for_raw = ExternalTaskSensor(task_id="wait_for_raw", external_dag_id="upstream")\n'
-        "    wait_for_raw >> ingest() >> clean() >> eu_group\n",
-    ).replace(
-        RUNTIME_IMPORT, RUNTIME_IMPORT + "from airflow.sensors.external_task import ExternalTaskSensor\n"
+        "    ingest() >> clean() >> eu_group\n",
+        "    # EU after cleaning.\n    ingest() >> clean() >> eu_group\n",
     )
-    new = BASE.replace('        "retries": 1,', '        "retries": 2,')
+    new = generated(*changed("node_renamed"))  # the commented statement is gone: so is its comment
     result = merge_verified(BASE, mine, new)
-    assert result.text is None and result.conflicts
-    assert all(line.endswith("undo the edit, regenerate, then redo it") for line in result.conflicts)
+    assert result.text is None
+    assert result.conflicts == (
+        "ownership comment: the merge lost what you added, `# EU after cleaning.` "
+        "(verified: every hand edit is kept); undo the edit, regenerate, then redo it",
+    )
 
 
 def test_undefined_names_reads_a_dag_file_as_the_check_does():

@@ -17,7 +17,7 @@ from kedro_taskflow.writer import read
 if TYPE_CHECKING:
     from kedro_taskflow.ownership.merge import Merged
 
-__all__ = ["NO_BASE", "Base", "Owned", "base_of", "base_text", "merge_verified", "own", "read_base"]
+__all__ = ["NO_BASE", "Base", "Owned", "base_of", "base_text", "broken", "merge_verified", "own", "read_base"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,13 @@ def merge_verified(base: str, edited: str, new: str) -> Merged:
     if problems:
         return Merged(None, tuple(f"{problem}; {UNDO}" for problem in problems), merged.kept)
     return merged
+
+
+def broken(path: Path) -> str | None:
+    """Why the DAG file at ``path`` would not load (it does not compile, or uses a name defined
+    nowhere), or None: what ``--check`` tells whoever edited the file."""
+    from kedro_taskflow.ownership.verify import undefined_names
+
+    text = read(path)
+    problems = undefined_names(text) if text is not None else ()
+    return problems[0] if problems else None

@@ -12,6 +12,7 @@ that formatting alone never conflicts.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ def merge(base: str, current: str, new: str) -> Merged:
     ours, mine = cst.parse_module(base), cst.parse_module(new)
     merger = _Merger(taken=set(_IDENTIFIER.findall(theirs.code)) | set(_IDENTIFIER.findall(new)))
     body = merger.statements("the module", ours.body, theirs.body, mine.body)
+    body = _with_imports_in_use(body, merger.dropped_imports)
     header = merger.pick("the module's first comments", ours.header, theirs.header, mine.header)
     footer = merger.pick("the module's last comments", ours.footer, theirs.footer, mine.footer)
     if merger.conflicts:
@@ -69,6 +71,8 @@ def _sig(node: cst.CSTNode | Sequence[cst.CSTNode] | None) -> str | None:
         return None
     if isinstance(node, Sequence):
         return "".join(_sig(n) or "" for n in node if not isinstance(n, cst.EmptyLine) or n.comment)
+    if isinstance(node, cst.Annotation):  # its ``->`` or ``:`` is written by what holds it
+        return _code(node.annotation)
     if hasattr(node, "leading_lines"):
         node = node.with_changes(leading_lines=[line for line in node.leading_lines if line.comment])
     if isinstance(node, (cst.Arg, cst.DictElement, cst.Element)):
@@ -92,6 +96,7 @@ def _comments(node: cst.CSTNode) -> str:
 @dataclass
 class _Merger:
     taken: set[str]  # every name the edited or the new file may use (and words besides)
+    dropped_imports: list = field(default_factory=list)  # unedited imports the pipeline no longer has
     conflicts: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
 
@@ -118,7 +123,8 @@ class _Merger:
         merge_one: Callable[[object, cst.CSTNode, cst.CSTNode, cst.CSTNode], object],
         name: Callable[[object], str],
     ) -> list:
-        """Merge parts known by key: the new order, with a person's additions after their predecessor."""
+        """Merge parts known by key: in the new order with a person's additions after their predecessor,
+        or, if the person reordered the parts, in theirs with the pipeline's additions likewise."""
         b, c, n = dict(base), dict(current), dict(new)
         merged: dict[object, object] = {}
         for key, node in new:
@@ -137,21 +143,16 @@ class _Merger:
         for key in [k for k in b if k in c and k not in n]:  # gone from the pipeline
             if _sig(b[key]) != _sig(c[key]):
                 self.conflict(name(key), "edited here, but the pipeline no longer has it")
-        order = list(merged)
-        keys = [key for key, _ in current]
-        previous = None
-        for i, (key, node) in enumerate(current):
-            if key in order:
-                previous = key
-            elif key not in b and key not in n:  # added by the person: before what follows it,
-                following = next((k for k in keys[i + 1 :] if k in order), None)  # else after the rest
-                if following is not None:
-                    order.insert(order.index(following), key)
-                else:
-                    order.insert(order.index(previous) + 1 if previous is not None else 0, key)
-                merged[key] = node
-                self.kept.append(name(key))
-                previous = key
+            elif key[0] == "import":
+                self.dropped_imports.append((key[1:-1], c[key]))
+        added = [key for key, _ in current if key not in b and key not in n]  # by the person
+        for key in added:
+            merged[key] = c[key]
+            self.kept.append(name(key))
+        if [k for k, _ in current if k in b] != [k for k, _ in base if k in c]:  # the person reordered
+            order = _interleave([k for k, _ in current if k in merged], [k for k, _ in new if k in merged])
+        else:
+            order = _interleave([k for k, _ in new if k in merged], [k for k, _ in current if k in merged])
         return [merged[key] for key in order]
 
     # -- statements --------------------------------------------------------------------------
@@ -193,7 +194,7 @@ class _Merger:
         flat = []
         for part in merged:
             flat.extend(part if isinstance(part, list) else [part])
-        return flat + extra
+        return _before_use(flat + extra) if scope is not None else flat + extra
 
     def function(self, where: str, base, current, new, scope: tuple[str, ...] | None) -> cst.FunctionDef:
         kinds = {_kind(f) for f in (base, current, new)}
@@ -217,7 +218,11 @@ class _Merger:
         footer = self.pick(
             f"{where}: its last comments", base.body.footer, current.body.footer, new.body.footer
         )
+        params = self.pick(f"{where}: its parameters", base.params, current.params, new.params)
+        returns = self.pick(f"{where}: its return annotation", base.returns, current.returns, new.returns)
         return new.with_changes(
+            params=params,
+            returns=returns,
             decorators=decorators,
             leading_lines=lines,
             body=new.body.with_changes(body=body, footer=footer, header=current.body.header),
@@ -231,16 +236,29 @@ class _Merger:
         return current.with_changes(decorator=cst.Call(func, args=args) if args else func)
 
     def args(self, where: str, base, current, new) -> list[cst.Arg]:
+        """A call's arguments: by keyword, and its positional ones as one part (a date is one value)."""
+
         def keyed(args):
-            return [(a.keyword.value if a.keyword else f"#{i}", a) for i, a in enumerate(args)]
+            return [
+                (a.keyword.value if a.keyword else f"*{i}", a)
+                for i, a in enumerate(args)
+                if a.keyword or a.star
+            ]
+
+        def positional(args):
+            return [a for a in args if not a.keyword and not a.star]
 
         def merge_arg(key, b, c, n):
             value = self.expression(f"{where} argument {key}", b.value, c.value, n.value)
             return (n if _sig(c) == _sig(b) else c).with_changes(value=value)
 
-        return self.keyed(
+        values = self.pick(
+            f"{where}: its positional arguments", *(positional(args) for args in (base, current, new))
+        )
+        by_keyword = self.keyed(
             where, keyed(base), keyed(current), keyed(new), merge_arg, lambda k: f"{where} argument {k}"
         )
+        return [*values, *by_keyword]
 
     def expression(self, where: str, base, current, new) -> cst.BaseExpression:
         if _sig(current) == _sig(base) or _sig(new) in (_sig(base), _sig(current)):
@@ -320,7 +338,7 @@ class _Merger:
             variables[ref] = person.get(ref) or free_name(f"{ref[0]}_{suffix}", taken)
             bind.append(ref)
         calls: dict[str, cst.Call] = {}  # each bound task's call, as the pipeline's statements make it
-        replaced = [_replace_calls(s, {r[0]: variables[r] for r in bind}, calls) for s in nw]
+        replaced = [_replace_calls(s, {r[0]: variables[r] for r in bind}, calls) for s in _commented(nw, cw)]
         statements = [s for s in replaced if not _is_name(s)]  # a lone ``a()``, now bound
         bindings = [
             cst.SimpleStatementLine(
@@ -346,6 +364,21 @@ class _Merger:
         return bindings + statements
 
 
+def _interleave(order: list, other: list) -> list:
+    """``order``, with each key of ``other`` that it lacks before the key that follows it there."""
+    result = list(order)
+    for i, key in enumerate(other):
+        if key in result:
+            continue
+        following = next((k for k in other[i + 1 :] if k in result), None)
+        if following is not None:
+            result.insert(result.index(following), key)
+        else:
+            previous = next((k for k in reversed(other[:i]) if k in result), None)
+            result.insert(result.index(previous) + 1 if previous is not None else 0, key)
+    return result
+
+
 # -- keys and kinds ----------------------------------------------------------------------------
 
 
@@ -355,6 +388,8 @@ def _key(statement: cst.BaseStatement, first: bool) -> tuple[str, ...]:
         return ("def", statement.name.value)
     if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
         small = statement.body[0]
+        if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+            return ("import", *sorted(_code(a.asname.name if a.asname else a.name) for a in small.names))
         if (
             first
             and isinstance(small, cst.Expr)
@@ -367,6 +402,67 @@ def _key(statement: cst.BaseStatement, first: bool) -> tuple[str, ...]:
         if _runs_nodes(small):
             return ("runner",)
     return ("code", _code(statement.with_changes(leading_lines=[])).strip())
+
+
+def _with_imports_in_use(body: list, dropped: list) -> list:
+    """``body`` with each import in ``dropped`` whose names its other statements still use, after its
+    last import (``from pathlib import Path`` that the generator dropped but a person's task uses)."""
+    if not dropped:
+        return body
+    imports = [i for i, s in enumerate(body) if _key(s, False)[0] == "import"]
+    words = set(_IDENTIFIER.findall(_code([s for i, s in enumerate(body) if i not in imports])))
+    used = [statement for names, statement in dropped if words.intersection(names)]
+    at = imports[-1] + 1 if imports else 0
+    return [*body[:at], *used, *body[at:]]
+
+
+def _commented(statements: list, edited: list) -> list:
+    """``statements``, each with the comments above the same statement in ``edited``."""
+    comments = {
+        _code(s.with_changes(leading_lines=[])): [line for line in s.leading_lines if line.comment]
+        for s in edited
+    }
+    return [
+        s.with_changes(
+            leading_lines=[*s.leading_lines, *comments.get(_code(s.with_changes(leading_lines=[])), [])]
+        )
+        for s in statements
+    ]
+
+
+def _before_use(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """Each assignment moved up before the first statement that uses a name it binds, if what it
+    uses itself is bound before there (a sensor made after a binding, used in an earlier ``>>``)."""
+    result = list(statements)
+    for statement in statements:
+        bound = _bound(statement)
+        if not bound:
+            continue
+        i = result.index(statement)
+        first = next((j for j, other in enumerate(result[:i]) if bound & _used(other)), None)
+        if first is not None and not _used(statement) & {n for s in result[first:i] for n in _bound(s)}:
+            result.insert(first, result.pop(i))
+    return result
+
+
+def _bound(statement: cst.BaseStatement) -> set[str]:
+    if isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign):
+        return {t.target.value for t in statement.body[0].targets if isinstance(t.target, cst.Name)}
+    return set()
+
+
+def _used(statement: cst.BaseStatement) -> set[str]:
+    """The names a simple statement uses (none for a function: its body runs later)."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return set()
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    statement.visit(Names())
+    return found
 
 
 def _is_name(statement: cst.BaseStatement) -> bool:
@@ -400,6 +496,8 @@ def _name(where: str, scope: tuple[str, ...] | None, key, node) -> str:
         return f"{where}: its docstring"
     if key[0] == "assign":
         return f"{where}: {' = '.join(key[1:-1])} = ..."
+    if key[0] == "import":
+        return f"{where}: the import of {', '.join(key[1:-1])}"
     return f"{where}: {key[1].splitlines()[0] if len(key) > 1 else key[0]}"
 
 
@@ -450,11 +548,24 @@ def _is_wiring(statement: cst.BaseStatement, functions: dict[str, str]) -> bool:
         )
     if isinstance(small, cst.Expr):
         value = small.value
-        return _calls(value, functions) or (
-            isinstance(value, cst.BinaryOperation)
-            and isinstance(value.operator, (cst.RightShift, cst.LeftShift))
+        return (
+            _calls(value, functions)
+            or _is_chain(value)
+            or (
+                isinstance(value, cst.BinaryOperation)
+                and isinstance(value.operator, (cst.RightShift, cst.LeftShift))
+            )
         )
     return False
+
+
+def _is_chain(expression: cst.BaseExpression) -> bool:
+    """``chain(a(), [b(), c()], d)``: Airflow's ``>>`` from each argument to the next."""
+    return (
+        isinstance(expression, cst.Call)
+        and isinstance(expression.func, cst.Name)
+        and expression.func.value == "chain"
+    )
 
 
 def _calls(expression: cst.BaseExpression, functions: dict[str, str]) -> bool:
@@ -504,6 +615,17 @@ def _graph(statements, functions: dict[str, str]) -> _Graph | None:
                 pairs = [(v, u) for u, v in pairs]
             graph.edges.extend(p for p in pairs if p not in graph.edges)
             return right
+        if _is_chain(e):
+            steps = [value(a.value) if not a.star else None for a in e.args]
+            if None in steps:
+                return None
+            for (x, a), (y, b) in itertools.pairwise(zip(e.args, steps, strict=True)):
+                lists = isinstance(x.value, cst.List) and isinstance(y.value, cst.List)
+                if lists and len(a) != len(b):
+                    return None
+                pairs = list(zip(a, b, strict=True)) if lists else [(u, v) for u in a for v in b]
+                graph.edges.extend(p for p in pairs if p not in graph.edges)
+            return steps[-1] if steps else []
         refs = [ref(x.value) for x in e.elements] if isinstance(e, cst.List) else [ref(e)]
         return None if None in refs else refs
 

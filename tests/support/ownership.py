@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from kedro_taskflow import config
 from kedro_taskflow.codegen import render
 from kedro_taskflow.model import GroupBy, NodeSpec, PipelineSpec, ProjectSpec, Selection
 from kedro_taskflow.planning import plan_dag
@@ -57,14 +58,43 @@ def changed(*changes: str) -> tuple[tuple[NodeSpec, ...], frozenset[str]]:
 TARGET = Target(AirflowVersion.AIRFLOW_2, Deployment(project_path="/opt/airflow/projects/ownership"))
 
 
-def generated(nodes=NODES, persisted=PERSISTED) -> str:
+def generated(nodes=NODES, persisted=PERSISTED, airflow_yml=None, target=TARGET) -> str:
+    """The DAG file of the pipeline, with an ``airflow.yml`` (its parsed dict) and a target."""
     spec = ProjectSpec("Ownership", "ownership", (PipelineSpec("__default__", tuple(nodes)),), persisted)
-    return render(plan_dag(spec, "__default__", GroupBy.MEMORY, Selection()), TARGET)
+    dag = plan_dag(spec, "__default__", GroupBy.MEMORY, Selection())
+    if airflow_yml is not None:
+        files = {name: f"conf/{name}/airflow.yml" for name in airflow_yml}
+        dag = config.apply(dag, config.parse(airflow_yml, files, {"__default__": tuple(nodes)}))
+    return render(dag, target)
+
+
+# Changes that leave the task graph alone: (airflow.yml, target) of the new generation.
+QUIET_CHANGES = {
+    "airflow_yml": (
+        {"default": {"start_date": [2025, 6, 1], "retries": 2, "tasks": {"node:report": {"retries": 5}}}},
+        TARGET,
+    ),
+    "env": (
+        None,
+        Target(
+            AirflowVersion.AIRFLOW_2,
+            Deployment(env="prod", project_path="/opt/airflow/projects/ownership"),
+            "kedro-taskflow generate --env prod",
+        ),
+    ),
+}
+
+
+def quietly_changed(change: str) -> str:
+    """The new generation after a change that leaves the graph alone."""
+    airflow_yml, target = QUIET_CHANGES[change]
+    return generated(airflow_yml=airflow_yml, target=target)
 
 
 SENSOR_IMPORT = "from airflow.sensors.external_task import ExternalTaskSensor\n"
 EMPTY_IMPORT = "from airflow.operators.empty import EmptyOperator\n"
 RUNTIME_IMPORT = "from kedro_taskflow.runtime import KedroProject\n"
+CHAIN_IMPORT = "from airflow.models.baseoperator import chain\n"
 HELPER = '''
 
 def alert(context):
@@ -138,6 +168,55 @@ EDITS: dict[str, tuple[tuple[str, str], ...]] = {
             "    eu_group = eu()\n    wait_for_raw >> ingest() >> clean() >> eu_group\n",
         ),
     ),
+    # The causes of lost edits that issue 20 found: each is merged, or refused, never lost.
+    "task_signature": (
+        (
+            '    @task\n    def report():\n        """eu.scores -> report"""\n',
+            '    @task\n    def report(**context) -> None:\n        """eu.scores -> report"""\n'
+            '        print("run", context["run_id"])\n',
+        ),
+    ),
+    "sensor_after_group_binding": (
+        (RUNTIME_IMPORT, RUNTIME_IMPORT + SENSOR_IMPORT),
+        (
+            "    eu_group = eu()\n    ingest() >> clean() >> eu_group\n",
+            "    eu_group = eu()\n"
+            '    wait_for_raw = ExternalTaskSensor(task_id="wait_for_raw", external_dag_id="upstream")\n'
+            "    wait_for_raw >> ingest() >> clean() >> eu_group\n",
+        ),
+    ),
+    "chain_wiring": (
+        (RUNTIME_IMPORT, RUNTIME_IMPORT + CHAIN_IMPORT),
+        (
+            '    ingest() >> clean() >> eu_group\n    eu_group.get_child_by_label("score") >> report()\n',
+            "    chain(ingest(), clean(), eu_group)\n"
+            '    chain(eu_group.get_child_by_label("score"), report())\n',
+        ),
+    ),
+    "start_date_edited": (
+        (
+            '    start_date=pendulum.datetime(2024, 1, 1, tz="UTC"),',
+            '    start_date=pendulum.datetime(2024, 3, 1, tz="UTC"),',
+        ),
+    ),
+    "comment_in_wiring": (
+        (
+            "    ingest() >> clean() >> eu_group\n",
+            "    # The EU group waits for the cleaned orders.\n    ingest() >> clean() >> eu_group\n",
+        ),
+    ),
+    "task_order": (
+        (
+            '    @task\n    def report():\n        """eu.scores -> report"""\n'
+            '        project.run_nodes("report")\n\n',
+            "",
+        ),
+        (
+            "def ownership():\n",
+            'def ownership():\n    @task\n    def report():\n        """eu.scores -> report"""\n'
+            '        project.run_nodes("report")\n\n',
+        ),
+    ),
 }
 
 
@@ -152,11 +231,17 @@ EVIDENCE.update(
         "extra_import": ("import logging\n", "log = logging.getLogger(__name__)"),
         "notification_after_last_task": (EMPTY_IMPORT, 'notify = EmptyOperator(task_id="notify")'),
         "sensor_before_first_task": (SENSOR_IMPORT, "wait_for_raw = ExternalTaskSensor("),
+        "sensor_after_group_binding": (SENSOR_IMPORT, "wait_for_raw = ExternalTaskSensor("),
+        "chain_wiring": (CHAIN_IMPORT,),
+        "task_signature": ("def report(**context) -> None:", 'print("run", context["run_id"])'),
+        "task_order": (),  # the order itself: test_merge's own test (a node moved away changes it)
+        "task_pool": ('pool="reports"',),  # airflow.yml may add arguments beside it
     }
 )
 EXTRA_EDGES = {
     "notification_after_last_task": (("report", "notify"),),
     "sensor_before_first_task": (("wait_for_raw", "ingest"),),
+    "sensor_after_group_binding": (("wait_for_raw", "ingest"),),
 }
 
 

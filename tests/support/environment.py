@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 SUPPORT = Path(__file__).parent
 TESTS = SUPPORT.parent
 ROOT = TESTS.parent
@@ -29,6 +27,8 @@ AIRFLOW3_PYTHON = Path(
 
 def require_airflow3() -> None:
     """Skip the test when there is no Airflow 3 environment, or fail where one is required."""
+    import pytest  # here: support.snapshots imports this module in environments without pytest
+
     if not AIRFLOW3_PYTHON.exists():
         message = f"no Airflow 3 environment at {AIRFLOW3_PYTHON}: run scripts/setup.sh"
         if os.environ.get("KEDRO_TASKFLOW_REQUIRE_AIRFLOW3"):

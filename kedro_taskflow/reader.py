@@ -10,6 +10,7 @@ is computed. tests/support/snapshot_oracle.py builds the same ProjectSpec from t
 
 from __future__ import annotations
 
+import importlib.metadata
 import inspect
 import re
 import warnings
@@ -25,6 +26,17 @@ from kedro_taskflow.runtime.task_logging import KEDRO_NOISE, import_kedro_projec
 _LOGGING = Path(__file__).with_name("kedro_logging.yml")  # warnings and errors only, on stderr
 
 _MEMORY_TYPES = {"MemoryDataset", "SharedMemoryDataset"}
+
+KEDRO_NEEDED = (1, 4)  # the public API read here; pyproject.toml requires the same
+
+
+def check_kedro(version: str) -> None:
+    """Refuse a Kedro older than ``KEDRO_NEEDED`` (installed with --no-deps, or pinned by a project)."""
+    if tuple(int(part) for part in re.findall(r"\d+", version)[:2]) < KEDRO_NEEDED:
+        raise UsageError(
+            f"kedro-taskflow needs Kedro >= {'.'.join(map(str, KEDRO_NEEDED))}, and this environment has "
+            f"Kedro {version}: upgrade it (pip install 'kedro>=1.4,<2')."
+        )
 
 
 def find_project(start: Path) -> Path:
@@ -74,6 +86,7 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
             ENV,
             ".",
         )
+    check_kedro(importlib.metadata.version("kedro"))
     # Before any Kedro import: Kedro's default logging prints INFO lines to stdout, where
     # `plan --json` writes.
     import_kedro_project_module(_LOGGING)

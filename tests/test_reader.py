@@ -5,6 +5,7 @@ nothing more while reading."""
 from __future__ import annotations
 
 import functools
+import importlib.metadata
 import inspect
 import json
 import os
@@ -18,6 +19,7 @@ from support.environment import EXAMPLES, ROOT, SUPPORT
 from support.kedro_projects import PYPROJECT, SETTINGS
 
 from kedro_taskflow import reader
+from kedro_taskflow.errors import UsageError
 
 CATALOG = """\
 _folder: data/01_raw  # not a dataset: a string for interpolation
@@ -70,6 +72,7 @@ NODES = '''\
 """Node functions."""
 
 import functools
+import importlib.metadata
 
 
 def logged(func):
@@ -119,6 +122,7 @@ REGISTRY = '''\
 """Pipelines that use every kind of node function."""
 
 import functools
+import importlib.metadata
 import posixpath
 
 from kedro.pipeline import Node, Pipeline
@@ -307,3 +311,24 @@ def test_findsource_gives_the_first_line_getsourcelines_gives():
         assert inspect.findsource(inspect.unwrap(f))[1] + 1 == expected, f
         checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize("version", ["0.19.14", "1.3.1", "0.18.0rc1"])
+def test_an_older_kedro_is_refused_with_the_kedro_it_needs(version):
+    with pytest.raises(UsageError) as raised:
+        reader.check_kedro(version)
+    assert str(raised.value) == (
+        f"kedro-taskflow needs Kedro >= 1.4, and this environment has Kedro {version}: "
+        "upgrade it (pip install 'kedro>=1.4,<2')."
+    )
+
+
+@pytest.mark.parametrize("version", ["1.4.0", "1.7.0", "2.0.0.dev1"])
+def test_kedro_from_the_needed_version_on_is_accepted(version):
+    reader.check_kedro(version)
+
+
+def test_the_kedro_needed_is_what_the_package_requires():
+    requires = importlib.metadata.requires("kedro-taskflow")
+    assert "kedro<2,>=1.4" in requires or "kedro>=1.4,<2" in requires, requires
+    assert reader.KEDRO_NEEDED == (1, 4)

@@ -106,6 +106,7 @@ class Generated:
     conflicts: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # when not writing
     discarded: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # edits dropped on request
     broken: dict[Path, str] = field(default_factory=dict)  # files there that would not load (``--check``)
+    pipelines: tuple[str, ...] = ()  # the pipeline of each file, in the order of ``files``
 
 
 def _collector_paused(function):
@@ -166,7 +167,7 @@ def generate(
     """
     options = options or Options()
     project = find(project_path)
-    folder = (Path(target_dir) if target_dir is not None else project / DEFAULT_TARGET).expanduser().resolve()
+    folder = target_folder(project, target_dir)
     writer.check_dir(folder)
     deployment = deployment_of(project, folder, options)
     spec = read(project, options)
@@ -181,6 +182,7 @@ def generate(
         for path, base in bases.items()
     }
     owned = {path: ownership.own(path, new[path], bases[path]) for path in targets}
+    pipelines = tuple(dag.pipeline for dag, _target in targets.values())
     # A file in conflict gets the new generation, if anything: with discard_edits, or to show --diff.
     files = {path: new[path] if o.text is None else o.text for path, o in owned.items()}
     conflicts = {path: o.conflicts for path, o in owned.items() if o.conflicts}
@@ -188,7 +190,9 @@ def generate(
     if not write:
         changed = tuple(writer.changed(files))
         broken = {path: why for path in targets if (why := ownership.broken(path)) is not None}
-        return Generated(folder, files, changed, (), spec.warnings, outdated, conflicts, broken=broken)
+        return Generated(
+            folder, files, changed, (), spec.warnings, outdated, conflicts, broken=broken, pipelines=pipelines
+        )
     _refuse_foreign(new)
     writer.prepare_dir(folder)
     writer.refuse_in_the_way(list(new))
@@ -199,7 +203,29 @@ def generate(
     }
     written = tuple(p for p in writer.write({**files, **bases_now}) if p in files)
     discarded = {path: owned[path].conflicts + owned[path].kept for path in conflicts}
-    return Generated(folder, files, written, written, spec.warnings, outdated, discarded=discarded)
+    return Generated(
+        folder, files, written, written, spec.warnings, outdated, discarded=discarded, pipelines=pipelines
+    )
+
+
+def target_folder(project: Path, target_dir: str | os.PathLike | None) -> Path:
+    """Where the DAG files go: ``target_dir``, or ``airflow_dags/`` in the project."""
+    return (Path(target_dir) if target_dir is not None else project / DEFAULT_TARGET).expanduser().resolve()
+
+
+def generated_commands(
+    project_path: str | os.PathLike | None = None, target_dir: str | os.PathLike | None = None
+) -> dict[Path, str | None]:
+    """The DAG files kedro-taskflow generated in the target folder, each with the command line its
+    base (or, without one, the file) says it was generated with; None where it names none."""
+    folder = target_folder(find(project_path), target_dir)
+    commands = {}
+    for path in sorted(folder.glob("*.py")):
+        base = ownership.read_base(path)
+        text = base.text if base is not None else writer.read(path)
+        if text is not None and GENERATED_MARK in text:
+            commands[path] = ownership.regenerate_command(text)
+    return commands
 
 
 def inputs_digest(dag: DagPlan, target: Target) -> str:

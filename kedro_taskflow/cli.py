@@ -9,11 +9,14 @@ from __future__ import annotations
 import functools
 import gc
 import importlib.metadata
+import inspect
 import json
+import shlex
 import sys
 from pathlib import Path
 
 import click
+from click.core import ParameterSource
 
 from kedro_taskflow import __version__, api, config, mermaid, writer
 from kedro_taskflow.errors import Conflicts, Option, UsageError
@@ -130,7 +133,13 @@ def generate(
     target_dir: Path | None,
     **flags,
 ) -> None:
-    """Write one Airflow DAG file per selected pipeline, keeping the hand edits in the files there."""
+    """Write one Airflow DAG file per selected pipeline, keeping the hand edits in the files there.
+
+    With --check and no pipeline or generation option, check every DAG file that kedro-taskflow
+    generated in the target folder, each with the command it was generated with.
+    """
+    if check and not _given(flags):
+        _check_generated(project_path, target_dir)
     pipelines, options = _request(**flags)
     try:
         generated = api.generate(
@@ -151,22 +160,84 @@ def generate(
         sys.exit(1)
     _warn(generated.warnings)
     if check:
-        for path in generated.outdated:
-            click.echo(f"would change: {path}", err=True)
-        for path, why in generated.broken.items():
-            click.echo(f"does not load: {path}: {why}", err=True)
-        sys.exit(1 if generated.outdated or generated.broken else 0)
+        _report_check([generated])
     if show_diff:
         click.echo(writer.unified_diff(generated.files), nl=False)
         _conflicts(generated.conflicts)
         for path in generated.changed:
             click.echo(f"would change: {path}", err=True)
+        if not generated.changed and not generated.conflicts:
+            click.echo(f"{_files(len(generated.files))} up to date", err=True)
         sys.exit(0)
     for path, edits in generated.discarded.items():
         for edit in edits:
             click.echo(f"discarded: {path}: {edit}", err=True)
     for path in generated.files:
         click.echo(f"{'wrote' if path in generated.written else 'unchanged'}: {path}")
+
+
+def _given(flags: dict) -> bool:
+    """Whether any pipeline or generation option was given on the command line."""
+    context = click.get_current_context()
+    return any(context.get_parameter_source(name) is not ParameterSource.DEFAULT for name in flags)
+
+
+def _check_generated(project_path: Path | None, target_dir: Path | None) -> None:
+    """``--check`` on every DAG file generated in the target folder, with each one's own command
+    (files generated with the same options are checked in one reading of the project)."""
+    requests: dict[api.Options, dict[str, Path]] = {}
+    for path, command in api.generated_commands(project_path, target_dir).items():
+        pipelines, options = _request(**_flags_of(path, command))
+        requests.setdefault(options, {}).update(dict.fromkeys(pipelines or (), path))
+    if not requests:  # nothing generated there yet: the default pipeline, as generate would write it
+        return
+    results = []
+    for options, files in requests.items():
+        try:
+            results.append(
+                api.generate(
+                    project_path, pipelines=list(files), options=options, target_dir=target_dir, write=False
+                )
+            )
+        except UsageError as exc:
+            raise UsageError(f"{', '.join(map(str, files.values()))}: ", *exc.parts) from None
+    _warn(tuple(dict.fromkeys(w for r in results for w in r.warnings)))
+    _report_check(results)
+
+
+def _flags_of(path: Path, command: str | None) -> dict:
+    """The pipeline and generation options of a file's regenerate command, as ``generate`` takes them."""
+    words = shlex.split(command or "")
+    if words[:2] != ["kedro-taskflow", "generate"]:
+        raise UsageError(
+            f"{path} names no command it was generated with: pass --pipeline or --all to check it."
+        )
+    try:
+        context = generate.make_context("generate", words[2:])
+    except click.ClickException as exc:
+        raise UsageError(
+            f"{path} was generated with {command!r}, which this kedro-taskflow does not take "
+            f"({exc.format_message()}): regenerate it, or pass --pipeline to check it."
+        ) from None
+    return {name: value for name, value in context.params.items() if name in _GENERATION_OPTIONS}
+
+
+def _report_check(results: list[api.Generated]) -> None:
+    """What ``--check`` says: each file that would change or does not load, then one line; exit 1 if any."""
+    outdated = [path for r in results for path in r.outdated]
+    broken = {path: why for r in results for path, why in r.broken.items()}
+    for path in outdated:
+        click.echo(f"would change: {path}", err=True)
+    for path, why in broken.items():
+        click.echo(f"does not load: {path}: {why}", err=True)
+    if not (outdated or broken):
+        pipelines = ", ".join(repr(p) for r in results for p in r.pipelines)
+        click.echo(f"{_files(sum(len(r.files) for r in results))} up to date (pipelines {pipelines})")
+    sys.exit(1 if outdated or broken else 0)
+
+
+def _files(count: int) -> str:
+    return f"{count} DAG file{'' if count == 1 else 's'}"
 
 
 def _conflicts(conflicts: dict[Path, tuple[str, ...]]) -> None:
@@ -284,6 +355,9 @@ def _request(
         selection=Selection(*(_split(o) for o in (tags, nodes, from_nodes, to_nodes))),
     )
     return (None if all_pipelines else pipelines or api.DEFAULT_PIPELINES), options
+
+
+_GENERATION_OPTIONS = frozenset(inspect.signature(_request).parameters)  # what a regenerate command repeats
 
 
 def _warn(warnings: tuple[str, ...]) -> None:

@@ -597,3 +597,44 @@ def test_the_command_leaves_what_is_alive_to_the_end_of_the_process(args, tmp_pa
     )
     result = run([sys.executable, "-c", probe, *args], cwd=tmp_path, check=False)
     assert result.stdout.splitlines()[-1] == "frozen: True", result
+
+
+def test_check_alone_checks_every_generated_file_with_the_command_it_was_generated_with(tmp_path):
+    """The pre-commit hook runs a bare ``--check``: a DAG of another pipeline, generated with other
+    options, is checked as it was generated, and goes stale with its own pipeline."""
+    two = dataclasses.replace(CHAIN, pipelines={**CHAIN.pipelines, "audit": CHAIN.pipelines["__default__"][:2]})
+    project = write_project(tmp_path, two)
+    cli("generate", cwd=project)
+    cli("generate", "--pipeline", "audit", "--airflow-version", "3", "--group-by", "none", cwd=project)
+    audit = project / "airflow_dags" / "chain_project_audit.py"
+
+    check = cli("generate", "--check", cwd=project)
+    assert check.stdout == "2 DAG files up to date (pipelines '__default__', 'audit')\n"
+    assert check.stderr == ""
+
+    spec_file = project / "src" / "chain_project" / "pipelines.json"
+    spec = json.loads(spec_file.read_text())
+    spec["audit"] = _add_audit(spec["audit"][:1] + [{**spec["audit"][1], "outputs": ["loaded"]}])
+    spec_file.write_text(json.dumps(spec))
+    stale = cli("generate", "--check", cwd=project, check=False)
+    assert (stale.returncode, stale.stdout, stale.stderr) == (1, "", f"would change: {audit}\n")
+    # Named options check what they name, as before: __default__ alone is current.
+    assert cli("generate", "--check", "--pipeline", "__default__", cwd=project).stdout == (
+        "1 DAG file up to date (pipelines '__default__')\n"
+    )
+
+
+def test_check_alone_names_a_generated_file_whose_command_it_cannot_read(chain):
+    project, dag_file, base = chain
+    base.write_text(base.read_text().replace("with:\n\n    kedro-taskflow generate", "with:\n\n    kedro-flow"))
+    refused = cli("generate", "--check", cwd=project, check=False)
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == (
+        f"Error: {dag_file} names no command it was generated with: pass --pipeline or --all to check it.\n"
+    )
+
+
+def test_diff_says_in_one_line_when_nothing_would_change(chain):
+    project, dag_file, base = chain
+    diff = cli("generate", "--diff", cwd=project)
+    assert (diff.stdout, diff.stderr) == ("", "1 DAG file up to date\n")

@@ -11,13 +11,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kedro_taskflow.ownership.bases import Base, base_of, base_text, read_base
+from kedro_taskflow.ownership.bases import Base, base_of, base_text, read_base, regenerate_command
 from kedro_taskflow.writer import read
 
 if TYPE_CHECKING:
     from kedro_taskflow.ownership.merge import Merged
 
-__all__ = ["NO_BASE", "Base", "Owned", "base_of", "base_text", "broken", "merge_verified", "own", "read_base"]
+__all__ = [
+    "NO_BASE",
+    "Base",
+    "Owned",
+    "base_of",
+    "base_text",
+    "broken",
+    "merge_verified",
+    "own",
+    "read_base",
+    "regenerate_command",
+]
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ generated from (Airflow loads only ``*.py`` files and zip archives).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass
 from pathlib import Path
 
+from kedro_taskflow.target import GENERATED_MARK
 from kedro_taskflow.writer import read
 
 BASES = ".kedro-taskflow"  # the folder of the bases, in the folder of the DAG files
@@ -46,3 +48,15 @@ def read_base(path: Path) -> Base | None:
 def base_text(base: Base) -> str:
     """What a base file holds: its inputs line, then the generated text."""
     return f"{INPUTS_LINE}{base.inputs}\n{base.text}"
+
+
+def regenerate_command(text: str) -> str | None:
+    """The command line that a generated text's docstring says it was generated with, if any."""
+    try:
+        doc = ast.get_docstring(ast.parse(text), clean=False) or ""
+    except (SyntaxError, ValueError):
+        return None
+    _, mark, after = doc.partition(f"{GENERATED_MARK} ")
+    _, said, rest = after.partition(" with:\n\n    ")
+    command = rest.partition("\n\n")[0]
+    return command if mark and said and command else None

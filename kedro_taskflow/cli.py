@@ -64,7 +64,7 @@ def _selection(command):
         click.option(
             "--worker-conf-source",
             help="The configuration the workers use, if not --conf-source (e.g. the conf archive "
-            "of `kedro package`); relative paths are taken from the project folder on the workers.",
+            "of kedro package); relative paths are taken from the project folder on the workers.",
         ),
         click.option(
             "--group-by",
@@ -260,7 +260,7 @@ def _conflicts(conflicts: dict[Path, tuple[str, ...]]) -> None:
 def plan(
     output_format: str | None, as_json: bool, project_path: Path | None, target_dir: Path | None, **flags
 ) -> None:
-    """Show the DAGs and tasks that ``generate`` would write, without writing."""
+    """Show the DAGs and tasks that generate would write, without writing."""
     if as_json and output_format not in (None, "json"):
         raise UsageError(f"Pass either --json or --format {output_format}, not both.")
     output_format = "json" if as_json else output_format or "text"

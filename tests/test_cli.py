@@ -638,3 +638,11 @@ def test_diff_says_in_one_line_when_nothing_would_change(chain):
     project, dag_file, base = chain
     diff = cli("generate", "--diff", cwd=project)
     assert (diff.stdout, diff.stderr) == ("", "1 DAG file up to date\n")
+
+
+@pytest.mark.parametrize("command", [(), ("generate",), ("plan",)])
+def test_help_is_plain_text(command, tmp_path):
+    """click prints docstrings and help as they are: no reStructuredText or Markdown quoting."""
+    shown = cli(*command, "--help", cwd=tmp_path).stdout
+    assert "Usage: kedro-taskflow" in shown
+    assert "`" not in shown, shown

@@ -18,10 +18,9 @@ from pathlib import Path
 import click
 from click.core import ParameterSource
 
-from kedro_taskflow import __version__, api, config, mermaid, writer
+from kedro_taskflow import __version__, api, mermaid, plan_views, writer
 from kedro_taskflow.errors import Conflicts, Option, UsageError
-from kedro_taskflow.layout import Scope, Task, scopes
-from kedro_taskflow.model import DagPlan, GroupBy, Selection, Setting
+from kedro_taskflow.model import GroupBy, Selection
 from kedro_taskflow.target import AirflowVersion
 
 FLAGS = {"pipelines": "--pipeline"}  # where a flag is not the parameter's name with dashes
@@ -269,63 +268,12 @@ def plan(
     _warn(planned.warnings)
     folder = (target_dir or planned.project_path / api.DEFAULT_TARGET).expanduser().resolve()
     if output_format == "json":
-        dags = [_plan_json(p, folder) for p in planned.dags]
+        dags = [plan_views.as_json(p, folder) for p in planned.dags]
         click.echo(json.dumps({"dags": dags}, indent=2, ensure_ascii=False))
-        return
-    if output_format == "mermaid":
+    elif output_format == "mermaid":
         click.echo("\n".join(mermaid.flowchart(p) for p in planned.dags), nl=False)
-        return
-    for p in planned.dags:
-        click.echo(f"DAG {p.dag_id}  (pipeline {p.pipeline!r}, file {folder / p.file_name})")
-        click.echo(f"  settings: {_settings_text(p.settings)}")
-        _echo_tree(scopes(p, reserved=()), "  ")  # function names are not shown
-
-
-def _settings_text(settings: tuple[Setting, ...]) -> str:
-    """``retries=2 (default), pool='ingest_pool' (tag:ingest)``"""
-    return ", ".join(
-        f"{s.key}={json.dumps(config.written(s), ensure_ascii=False)} ({s.source})" for s in settings
-    )
-
-
-def _settings_json(settings: tuple[Setting, ...]) -> dict:
-    return {s.key: {"value": config.written(s), "source": s.source} for s in settings}
-
-
-def _echo_tree(scope: Scope, indent: str) -> None:
-    """Groups as an indented tree; each task with its upstream tasks and, if not its id, its nodes."""
-    for item in scope.items:
-        if not isinstance(item, Task):
-            click.echo(f"{indent}group {'.'.join(item.path)}  (namespace {item.group.namespace!r})")
-            _echo_tree(item, indent + "  ")
-            continue
-        task = item.plan
-        upstream = f"  <- {', '.join(task.upstream)}" if task.upstream else ""
-        click.echo(f"{indent}task {task.task_id}{upstream}")
-        if task.node_names != (task.task_id,):
-            for name in task.node_names:
-                click.echo(f"{indent}  node {name!r}")
-        own = tuple(s for s in task.settings if s.on_task or s.key == config.FLAVOUR)  # on its decorator
-        if own:
-            click.echo(f"{indent}  settings: {_settings_text(own)}")
-
-
-def _plan_json(plan: DagPlan, target: Path) -> dict:
-    return {
-        "dag_id": plan.dag_id,
-        "pipeline": plan.pipeline,
-        "file": str(target / plan.file_name),
-        "settings": _settings_json(plan.settings),
-        "tasks": [
-            {
-                "task_id": t.task_id,
-                "nodes": list(t.node_names),
-                "upstream": list(t.upstream),
-                "settings": _settings_json(t.settings),
-            }
-            for t in plan.tasks
-        ],
-    }
+    else:
+        click.echo("".join(plan_views.as_text(p, folder) for p in planned.dags), nl=False)
 
 
 def _request(

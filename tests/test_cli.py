@@ -602,7 +602,8 @@ def test_the_command_leaves_what_is_alive_to_the_end_of_the_process(args, tmp_pa
 def test_check_alone_checks_every_generated_file_with_the_command_it_was_generated_with(tmp_path):
     """The pre-commit hook runs a bare ``--check``: a DAG of another pipeline, generated with other
     options, is checked as it was generated, and goes stale with its own pipeline."""
-    two = dataclasses.replace(CHAIN, pipelines={**CHAIN.pipelines, "audit": CHAIN.pipelines["__default__"][:2]})
+    audit_nodes = CHAIN.pipelines["__default__"][:2]
+    two = dataclasses.replace(CHAIN, pipelines={**CHAIN.pipelines, "audit": audit_nodes})
     project = write_project(tmp_path, two)
     cli("generate", cwd=project)
     cli("generate", "--pipeline", "audit", "--airflow-version", "3", "--group-by", "none", cwd=project)
@@ -626,7 +627,8 @@ def test_check_alone_checks_every_generated_file_with_the_command_it_was_generat
 
 def test_check_alone_names_a_generated_file_whose_command_it_cannot_read(chain):
     project, dag_file, base = chain
-    base.write_text(base.read_text().replace("with:\n\n    kedro-taskflow generate", "with:\n\n    kedro-flow"))
+    command = "with:\n\n    kedro-taskflow generate"
+    base.write_text(base.read_text().replace(command, "with:\n\n    kedro-flow"))
     refused = cli("generate", "--check", cwd=project, check=False)
     assert (refused.returncode, refused.stdout) == (2, "")
     assert refused.stderr == (

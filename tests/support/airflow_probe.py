@@ -42,7 +42,10 @@ def main(files: list[str]) -> None:
 
         options = {"include_examples": False}
     else:
-        from airflow.dag_processing.dagbag import DagBag
+        try:
+            from airflow.dag_processing.dagbag import DagBag
+        except ModuleNotFoundError:  # Airflow 3.0 and 3.1
+            from airflow.models.dagbag import DagBag
 
         options = {}
 

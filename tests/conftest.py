@@ -121,3 +121,14 @@ def dag_files(generated, tmp_path_factory) -> dict:
         paths[snapshot_id, version] = folder / f"{snapshot_id}-airflow{version.value}.py"
         paths[snapshot_id, version].write_text(text, encoding="utf-8")
     return paths
+
+
+# Fixtures that start or migrate an Airflow: a test using one is in the `airflow` layer, whatever
+# its module says, so that the fast lane (-m "not airflow") never waits for Airflow.
+AIRFLOW_FIXTURES = frozenset({"airflow3", "airflow_db"})
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        if AIRFLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.airflow)

@@ -143,6 +143,7 @@ def test_kubernetes_and_docker_load_and_render_what_would_run(flavoured, tmp_pat
         assert "@task" not in script  # what Airflow ships: the function alone
 
 
+@pytest.mark.airflow
 @pytest.mark.parametrize("version", list(api.AirflowVersion), ids=lambda v: f"airflow{v.value}")
 def test_flavoured_dags_load_cleanly_in_the_airflow_they_are_written_for(
     flavoured, version, tmp_path, request

@@ -291,10 +291,9 @@ def _foreign_dag(tmp_path):
     return project
 
 
-# README's bad-input table (row name -> message) and, for each row, the arguments that cause it.
-BAD_INPUT_ROWS = dict(
-    re.findall(r"^\| (.+?) \| `` (.+) `` \|$", (ROOT / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
-)
+# The docs' bad-input table (row name -> message) and, for each row, the arguments that cause it.
+BAD_INPUT_TABLE = (ROOT / "docs" / "bad-input.md").read_text(encoding="utf-8")
+BAD_INPUT_ROWS = dict(re.findall(r"^\| (.+?) \| `` (.+) `` \|$", BAD_INPUT_TABLE, re.MULTILINE))
 BAD_INPUT = {
     "missing project path": lambda p: ["--project-path", p / "nope"],
     "not a Kedro project": lambda p: ["--project-path", p],

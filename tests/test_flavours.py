@@ -13,43 +13,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.cases import CHAIN
+from support.cases import FLAVOURED, FOUR
 from support.environment import BIN, probe_airflow, run
-from support.kedro_projects import Node, write_project
+from support.kedro_projects import write_project
 
 from kedro_taskflow import api
 from kedro_taskflow.api import Options
-
-FOUR = dataclasses.replace(
-    CHAIN,
-    package="flavoured_project",
-    pipelines={
-        "__default__": (
-            *CHAIN.pipelines["__default__"],
-            Node("publish", ("loaded",), ("published",)),
-        )
-    },
-    persisted=CHAIN.persisted | {"published"},
-)
-SNAPSHOT_YML = """\
-default:
-  tasks:
-    "node:extract":
-      flavour: {external_python: {python: /opt/venvs/flavoured/bin/python}}
-    "node:transform":
-      retries: 3
-      flavour:
-        virtualenv:
-          requirements: ["pandas>=2", "kedro~=1.0"]
-          system_site_packages: false
-          python_version: "3.11"
-    "node:load":
-      flavour:
-        kubernetes: {image: "registry.example.com/flavoured:1.0", namespace: data, project_path: /app}
-    "node:publish":
-      flavour: {docker: {image: "registry.example.com/flavoured:1.0", project_path: /app}}
-"""
-FLAVOURED = dataclasses.replace(FOUR, conf={"base/airflow.yml": SNAPSHOT_YML})
 
 
 @pytest.fixture(scope="module")

@@ -18,9 +18,9 @@ import libcst as cst
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support.cases import FLAVOURED
 from support.snapshots import IDS, SNAPSHOT_CASES, generate
 from support.strategies import pipelines
-from test_flavours import FLAVOURED
 
 from kedro_taskflow import api, codegen, config
 from kedro_taskflow.codegen import BLACK_MODE, splits

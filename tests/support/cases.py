@@ -173,3 +173,35 @@ CONFIGURED = dataclasses.replace(
 )
 
 CASES = {p.package: p for p in (CHAIN, MEMORY, CYCLE, HOSTILE, NAMESPACED, CONFIGURED)}
+
+# One task of each flavour of isolated task (tests/test_flavours.py, tests/test_formatting.py).
+FOUR = dataclasses.replace(
+    CHAIN,
+    package="flavoured_project",
+    pipelines={
+        "__default__": (
+            *CHAIN.pipelines["__default__"],
+            Node("publish", ("loaded",), ("published",)),
+        )
+    },
+    persisted=CHAIN.persisted | {"published"},
+)
+FLAVOURED_YML = """\
+default:
+  tasks:
+    "node:extract":
+      flavour: {external_python: {python: /opt/venvs/flavoured/bin/python}}
+    "node:transform":
+      retries: 3
+      flavour:
+        virtualenv:
+          requirements: ["pandas>=2", "kedro~=1.0"]
+          system_site_packages: false
+          python_version: "3.11"
+    "node:load":
+      flavour:
+        kubernetes: {image: "registry.example.com/flavoured:1.0", namespace: data, project_path: /app}
+    "node:publish":
+      flavour: {docker: {image: "registry.example.com/flavoured:1.0", project_path: /app}}
+"""
+FLAVOURED = dataclasses.replace(FOUR, conf={"base/airflow.yml": FLAVOURED_YML})

@@ -21,6 +21,7 @@ import tomllib
 
 from kedro_taskflow.errors import ENV, PROJECT_PATH, UsageError
 from kedro_taskflow.model import NodeSpec, PipelineSpec, ProjectSpec
+from kedro_taskflow.runtime.runner import working_directory
 from kedro_taskflow.runtime.task_logging import KEDRO_NOISE, import_kedro_project_module
 
 _LOGGING = Path(__file__).with_name("kedro_logging.yml")  # warnings and errors only, on stderr
@@ -92,7 +93,7 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
     import_kedro_project_module(_LOGGING)
 
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, working_directory(path):
             warnings.filterwarnings("ignore", message=KEDRO_NOISE)
             metadata, pipelines, catalog = _load(path, env, _absolute(path, conf_source))
             airflow_config, airflow_files = _airflow_config(path, env, _absolute(path, conf_source))

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from support.cases import AIRFLOW_LOCAL_YML, CHAIN, CONFIGURED, MEMORY, NAMESPACED
+from support.cases import AIRFLOW_LOCAL_YML, CHAIN, CONFIGURED, MEMORY, NAMESPACED, RELATIVE
 from support.dag_source import base_text
 from support.environment import BIN, EXAMPLE, ROOT, probe_airflow, run
 from support.kedro_projects import Node, write_project
@@ -74,6 +74,21 @@ def test_all_with_every_pipeline_empty_is_an_error(tmp_path):
         "add nodes to one in its pipeline registry.\n"
     )
     assert not (project / "airflow_dags").exists()
+
+
+def test_a_project_is_read_in_its_own_folder_wherever_the_command_runs(tmp_path):
+    project = write_project(tmp_path, RELATIVE)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    planned = cli("plan", "--json", "--project-path", project, cwd=elsewhere)
+    assert [t["task_id"] for t in json.loads(planned.stdout)["dags"][0]["tasks"]] == [
+        "extract",
+        "transform",
+        "load",
+    ]
+    done = cli("generate", "--project-path", project, cwd=elsewhere)
+    assert done.stdout == f"wrote: {project / 'airflow_dags' / 'relative_project.py'}\n"
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_check_and_diff_report_a_moved_pipeline_and_write_nothing(tmp_path):

@@ -172,4 +172,8 @@ CONFIGURED = dataclasses.replace(
     },
 )
 
+# A registry that reads a path relative to the project folder (run from anywhere else, it fails
+# unless the project is loaded in its own folder, as Kedro's CLI loads it).
+RELATIVE = dataclasses.replace(CHAIN, package="relative_project", relative_registry=True)
+
 CASES = {p.package: p for p in (CHAIN, MEMORY, CYCLE, HOSTILE, NAMESPACED, CONFIGURED)}

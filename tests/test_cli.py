@@ -351,6 +351,11 @@ BAD_INPUT = {
         "--project-path",
         _broken(p, "pipeline_registry.py", "raise RuntimeError('boom')\n"),
     ],
+    "a catalog pattern with a placeholder its name lacks": lambda p: [
+        "--project-path",
+        _broken(p, "catalog.yml", '{"ra{rest}": {"type": "json.JSONDataset", "filepath": "{nam}"}}'),
+    ],
+    "invalid YAML in `airflow.yml`": lambda p: _airflow_yml(p, "default:\n  retries: [1\n"),
     "unknown pipeline": lambda p: ["--project-path", write_project(p, CHAIN), "--pipeline", "nope"],
     "mistyped pipeline": lambda p: ["--project-path", write_project(p, CHAIN), "--pipeline", "__defualt__"],
     "empty pipeline": lambda p: [

@@ -27,7 +27,7 @@ from kedro_taskflow.errors import (
     UsageError,
 )
 from kedro_taskflow.model import DagPlan, GroupBy, ProjectSpec, Selection
-from kedro_taskflow.planning import plan_dag
+from kedro_taskflow.planning import has_nodes, plan_dag
 from kedro_taskflow.target import GENERATED_MARK, OUTPUT_FORMAT, AirflowVersion, Deployment, Target
 
 DEFAULT_TARGET = "airflow_dags"  # in the project
@@ -90,6 +90,7 @@ class Planned:
     project_path: Path
     dags: tuple[DagPlan, ...]
     warnings: tuple[str, ...]  # what Kedro warned about while loading the project
+    skipped: tuple[str, ...] = ()  # empty pipelines left out of every pipeline (``pipelines=None``)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class Generated:
     discarded: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # edits dropped on request
     broken: dict[Path, str] = field(default_factory=dict)  # files there that would not load (``--check``)
     pipelines: tuple[str, ...] = ()  # the pipeline of each file, in the order of ``files``
+    skipped: tuple[str, ...] = ()  # empty pipelines left out of every pipeline (``pipelines=None``)
 
 
 def _collector_paused(function):
@@ -137,14 +139,16 @@ def plan(
     pipelines: Sequence[str] | None = DEFAULT_PIPELINES,
     options: Options | None = None,
 ) -> Planned:
-    """Read the project and plan one DAG per pipeline (``pipelines=None``: every registered one).
+    """Read the project and plan one DAG per pipeline (``pipelines=None``: every registered one
+    that has nodes; ``skipped`` names the others).
 
     ``project_path`` defaults to the nearest Kedro project at or above the current folder.
     """
     options = options or Options()
     project = find(project_path)
     spec = read(project, options)
-    return Planned(project, plan_dags(spec, pipelines, options), spec.warnings)
+    dags = plan_dags(spec, pipelines, options)
+    return Planned(project, dags, spec.warnings, skipped_of(spec, pipelines))
 
 
 @_collector_paused
@@ -172,6 +176,7 @@ def generate(
     deployment = deployment_of(project, folder, options)
     spec = read(project, options)
     dags = plan_dags(spec, pipelines, options)
+    skipped = skipped_of(spec, pipelines)
     _check_isolated(spec, dags, deployment)
     targets = {folder / dag.file_name: (dag, target_of(dag, deployment, options)) for dag in dags}
     bases = {path: ownership.read_base(path) for path in targets}
@@ -191,7 +196,16 @@ def generate(
         changed = tuple(writer.changed(files))
         broken = {path: why for path in targets if (why := ownership.broken(path)) is not None}
         return Generated(
-            folder, files, changed, (), spec.warnings, outdated, conflicts, broken=broken, pipelines=pipelines
+            folder,
+            files,
+            changed,
+            (),
+            spec.warnings,
+            outdated,
+            conflicts,
+            broken=broken,
+            pipelines=pipelines,
+            skipped=skipped,
         )
     _refuse_foreign(new)
     writer.prepare_dir(folder)
@@ -204,7 +218,15 @@ def generate(
     written = tuple(p for p in writer.write({**files, **bases_now}) if p in files)
     discarded = {path: owned[path].conflicts + owned[path].kept for path in conflicts}
     return Generated(
-        folder, files, written, written, spec.warnings, outdated, discarded=discarded, pipelines=pipelines
+        folder,
+        files,
+        written,
+        written,
+        spec.warnings,
+        outdated,
+        discarded=discarded,
+        pipelines=pipelines,
+        skipped=skipped,
     )
 
 
@@ -250,12 +272,18 @@ def read(project: Path, options: Options) -> ProjectSpec:
 
 
 def plan_dags(spec: ProjectSpec, pipelines: Sequence[str] | None, options: Options) -> tuple[DagPlan, ...]:
-    names = [p.name for p in spec.pipelines] if pipelines is None else list(dict.fromkeys(pipelines))
+    """One DAG per pipeline asked for; ``None``: every one that has nodes."""
+    names = has_nodes(spec) if pipelines is None else list(dict.fromkeys(pipelines))
     dags = tuple(plan_dag(spec, name, options.group_by, options.selection) for name in names)
     settings = config.parse(
         spec.airflow_config, spec.airflow_files, {p.name: p.nodes for p in spec.pipelines}
     )
     return tuple(config.apply(dag, settings, spec.filepaths) for dag in dags)
+
+
+def skipped_of(spec: ProjectSpec, pipelines: Sequence[str] | None) -> tuple[str, ...]:
+    """The empty pipelines that every pipeline (``None``) leaves out; a pipeline named is never skipped."""
+    return () if pipelines is not None else tuple(p.name for p in spec.pipelines if not p.nodes)
 
 
 def _check_isolated(spec: ProjectSpec, dags: Sequence[DagPlan], deployment: Deployment) -> None:

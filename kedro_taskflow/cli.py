@@ -158,6 +158,7 @@ def generate(
         )
         sys.exit(1)
     _warn(generated.warnings)
+    _skipped(generated.skipped)
     if check:
         _report_check([generated])
     if show_diff:
@@ -266,6 +267,7 @@ def plan(
     pipelines, options = _request(**flags)
     planned = api.plan(project_path, pipelines=pipelines, options=options)
     _warn(planned.warnings)
+    _skipped(planned.skipped)
     folder = (target_dir or planned.project_path / api.DEFAULT_TARGET).expanduser().resolve()
     if output_format == "json":
         dags = [plan_views.as_json(p, folder) for p in planned.dags]
@@ -312,6 +314,12 @@ def _warn(warnings: tuple[str, ...]) -> None:
     """Kedro's warnings, one line each; only once the input is known to be good."""
     for warning in warnings:
         click.echo(f"warning: {' '.join(warning.split())}", err=True)
+
+
+def _skipped(pipelines: tuple[str, ...]) -> None:
+    """The empty pipelines ``--all`` left out, one line each."""
+    for pipeline in pipelines:
+        click.echo(f"skipped: pipeline {pipeline!r} has no nodes", err=True)
 
 
 def _airflow_version(value: str) -> AirflowVersion:

@@ -154,13 +154,27 @@ def readable(name: str, function: str | None, outputs: Iterable[str] = (), input
 
 
 def joined(first: str, last: str) -> str:
-    """``<first>_to_<last>``, each side cut so that the whole is at most ``MADE_LEN`` long."""
-    name = f"{first}_to_{last}"
-    if len(name) <= MADE_LEN:
+    """``<first>_to_<last>``, at most ``MADE_LEN`` long, each side cut between words (``_``).
+
+    When a side has ``_to_`` in it, the separator takes one more ``_`` on each side until
+    neither side has it (``a_to_b__to__c``), so the name still says where one node ends.
+    """
+    separator = "_to_"
+    while separator in first or separator in last:
+        separator = f"_{separator}_"
+    room = MADE_LEN - len(separator)
+    if len(first) + len(last) <= room:
+        return f"{first}{separator}{last}"
+    head = _cut(first, min(len(first), max(room // 2, room - len(last))))
+    return f"{head}{separator}{_cut(last, room - len(head))}"
+
+
+def _cut(name: str, length: int) -> str:
+    """``name`` cut to at most ``length`` between words; mid-word only if its first word is longer."""
+    if len(name) <= length:
         return name
-    room = MADE_LEN - len("_to_")
-    head = min(len(first), max(room // 2, room - len(last)))
-    return f"{first[:head]}_to_{last[: room - head]}"
+    end = name.rfind("_", 1, length + 1)
+    return name[:end] if end > 0 else name[:length]
 
 
 def dag_id(package_name: str, pipeline: str) -> str:
@@ -264,6 +278,6 @@ def _distinct(raw_labels: dict, tasks: Mapping[Hashable, Sequence[NodeSpec]]) ->
     return {
         k: label
         if counts[label] == 1
-        else f"{label[:room]}_{short_hash(chr(0).join(sorted(n.name for n in tasks[k])))}"
+        else f"{_cut(label, room)}_{short_hash(chr(0).join(sorted(n.name for n in tasks[k])))}"
         for k, label in raw_labels.items()
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
@@ -19,6 +20,23 @@ from kedro_taskflow.model import (
     base_dataset,
 )
 from kedro_taskflow.selection import select
+
+ADD_NODES = "add nodes to one in its pipeline registry"  # how to fix a project without nodes
+
+
+def _listed(names: Iterable[str]) -> str:
+    return ", ".join(map(repr, names))
+
+
+def has_nodes(spec: ProjectSpec) -> tuple[str, ...]:
+    """The project's pipelines that have nodes; raises when none has (nothing to generate)."""
+    names = tuple(p.name for p in spec.pipelines if p.nodes)
+    if not spec.pipelines:
+        raise UsageError("The project registers no pipeline: add one in its pipeline registry.")
+    if not names:
+        everything = _listed(p.name for p in spec.pipelines)
+        raise UsageError(f"Every pipeline of the project is empty ({everything}): {ADD_NODES}.")
+    return names
 
 
 def is_free(dataset: str) -> bool:
@@ -54,12 +72,20 @@ def plan_dag(
 ) -> DagPlan:
     """One pipeline's (selected) nodes as a task graph."""
     found = spec.pipeline(pipeline)
-    available = ", ".join(repr(p.name) for p in spec.pipelines) or "none"
     if found is None:
-        raise UsageError(f"Unknown pipeline {pipeline!r}; the project has: {available}.")
+        names = [p.name for p in spec.pipelines]
+        close = difflib.get_close_matches(pipeline, names, n=1, cutoff=0.6)
+        if close:
+            raise UsageError(f"Unknown pipeline {pipeline!r}: did you mean {close[0]!r}?")
+        raise UsageError(f"Unknown pipeline {pipeline!r}; the project has: {_listed(names) or 'none'}.")
     if not found.nodes:
+        others = _listed(p.name for p in spec.pipelines if p.nodes)
+        if not others:
+            raise UsageError(
+                f"Pipeline {pipeline!r} has no nodes, nor has any other pipeline of the project: {ADD_NODES}."
+            )
         raise UsageError(
-            f"Pipeline {pipeline!r} has no nodes: pick another with ", PIPELINES, f" ({available})."
+            f"Pipeline {pipeline!r} has no nodes: pick another with ", PIPELINES, f" ({others})."
         )
     nodes = select(found.nodes, selection or Selection())
     if not nodes:

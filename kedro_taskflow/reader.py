@@ -21,6 +21,7 @@ import tomllib
 
 from kedro_taskflow.errors import ENV, PROJECT_PATH, UsageError
 from kedro_taskflow.model import NodeSpec, PipelineSpec, ProjectSpec
+from kedro_taskflow.runtime.runner import working_directory
 from kedro_taskflow.runtime.task_logging import KEDRO_NOISE, import_kedro_project_module
 
 _LOGGING = Path(__file__).with_name("kedro_logging.yml")  # warnings and errors only, on stderr
@@ -92,16 +93,12 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
     import_kedro_project_module(_LOGGING)
 
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught, working_directory(path):
             warnings.filterwarnings("ignore", message=KEDRO_NOISE)
             metadata, pipelines, catalog = _load(path, env, _absolute(path, conf_source))
             airflow_config, airflow_files = _airflow_config(path, env, _absolute(path, conf_source))
     except Exception as exc:  # the project's own code and config may raise anything
-        first_line = (str(exc).strip().splitlines() or [""])[0]
-        raise UsageError(
-            f"Could not load the Kedro project at {path}: {type(exc).__name__}: {first_line} "
-            "(fix the project until `kedro registry list` works there)."
-        ) from exc
+        raise _load_error(path, exc) from exc
     return ProjectSpec(
         project_name=metadata.project_name,
         package_name=metadata.package_name,
@@ -114,6 +111,52 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
         airflow_files=airflow_files,
         filepaths={name: ds.filepath for name, ds in catalog.items() if ds.filepath},
     )
+
+
+def _load_error(project: Path, exc: BaseException) -> UsageError:
+    """What failed, as far as it is known: a YAML file's line and column; else the dataset whose
+    catalog entry failed, or the project's own line that raised (the last one in the traceback),
+    and the error's first line."""
+    import yaml
+
+    chain = [exc]
+    while (cause := chain[-1].__cause__ or chain[-1].__context__) is not None and cause not in chain:
+        chain.append(cause)
+    marked = next((e for e in chain if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark), None)
+    if marked is not None:
+        mark = marked.problem_mark
+        named = next((m for e in chain if (m := _YAML_FILE.search(str(e)))), None)
+        file = Path(named[1]) if named else Path(mark.name)
+        return UsageError(
+            f"Invalid YAML in {_shown(project, file)} at line {mark.line + 1}, column {mark.column + 1}."
+        )
+    first_line = (str(exc).strip().splitlines() or [""])[0]
+    where = "; ".join(getattr(exc, "__notes__", ())) or _project_line(project, exc)
+    return UsageError(
+        f"Could not load the Kedro project at {project}: {where + ': ' if where else ''}"
+        f"{type(exc).__name__}: {first_line}{'' if first_line.endswith('.') else '.'}"
+    )
+
+
+_YAML_FILE = re.compile(r"YAML or JSON file (.+?), unable to read line")  # Kedro's config loader's words
+
+
+def _project_line(project: Path, exc: BaseException) -> str | None:
+    """``<file>:<line>`` of the project's last line in the traceback (a syntax error's own line)."""
+    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename).is_relative_to(project):
+        return f"{_shown(project, Path(exc.filename))}:{exc.lineno}"
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        file = Path(tb.tb_frame.f_code.co_filename)
+        if file.is_absolute() and file.is_relative_to(project):
+            found = f"{_shown(project, file)}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
+def _shown(project: Path, file: Path) -> str:
+    return file.relative_to(project).as_posix() if file.is_relative_to(project) else str(file)
 
 
 _ENV = re.compile(r"^[A-Za-z0-9_-]+$")  # the environments get_project_snapshot accepts
@@ -324,7 +367,13 @@ def _datasets(catalog: dict, pipelines: tuple[PipelineSpec, ...]) -> dict:
         config = patterns[pattern]
         # Nothing to fill in a falsy config (which Kedro's resolver takes for {}); from_config
         # fails on anything but a dict, as in the snapshot.
-        datasets[name] = DatasetSnapshot.from_config(name, _filled(config, found.named) if config else config)
+        try:
+            datasets[name] = DatasetSnapshot.from_config(
+                name, _filled(config, found.named) if config else config
+            )
+        except Exception as exc:  # as the snapshot fails; the message names what failed
+            exc.add_note(f"catalog pattern {pattern!r} for dataset {name!r}")
+            raise
     return datasets
 
 

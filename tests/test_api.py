@@ -5,8 +5,11 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from support.cases import RELATIVE
+from support.kedro_projects import write_project
 
 import kedro_taskflow
 from kedro_taskflow import api
@@ -80,6 +83,14 @@ def test_errors_name_parameters_and_the_cli_spells_them_as_flags(case_projects, 
     with pytest.raises(UsageError) as raised:
         kedro_taskflow.plan(case_projects["chain_project"], pipelines=["__default__", "nope"])
     assert str(raised.value) == "Unknown pipeline 'nope'; the project has: '__default__'."
+
+
+def test_the_project_is_read_in_its_own_folder_and_the_callers_folder_is_restored(tmp_path, monkeypatch):
+    project = write_project(tmp_path, RELATIVE)
+    monkeypatch.chdir(tmp_path)
+    planned = kedro_taskflow.plan(project)
+    assert [t.task_id for t in planned.dags[0].tasks] == ["extract", "transform", "load"]
+    assert Path.cwd() == tmp_path
 
 
 def test_reading_a_project_leaves_the_callers_logging_environment_as_it_was(case_projects):

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from support.cases import AIRFLOW_LOCAL_YML, CHAIN, CONFIGURED, MEMORY, NAMESPACED
+from support.cases import AIRFLOW_LOCAL_YML, CHAIN, CONFIGURED, MEMORY, NAMESPACED, RELATIVE
 from support.dag_source import base_text
 from support.environment import BIN, EXAMPLE, ROOT, probe_airflow, run
 from support.kedro_projects import Node, write_project
@@ -41,6 +41,54 @@ def test_generate_writes_one_file_per_pipeline_then_leaves_it_alone(project):
     assert second.stdout == f"unchanged: {dag_file}\n"
     assert dag_file.stat().st_mtime_ns == mtime
     assert dag_file.stat().st_mode & 0o777 == 0o644  # readable by an Airflow running as another user
+
+
+def test_all_skips_empty_pipelines_with_one_line_each_and_writes_the_others(tmp_path):
+    """What `kedro pipeline create` leaves (an empty pipeline) does not stop the others."""
+    chain = CHAIN.pipelines["__default__"]
+    pipelines = {"__default__": chain, "model_evaluation": (), "ingest": chain[:1], "reporting": ()}
+    project = write_project(tmp_path, dataclasses.replace(CHAIN, pipelines=pipelines))
+    skipped = (
+        "skipped: pipeline 'model_evaluation' has no nodes\nskipped: pipeline 'reporting' has no nodes\n"
+    )
+
+    done = cli("generate", "--all", cwd=project)
+    folder = project / "airflow_dags"
+    assert (
+        done.stdout == f"wrote: {folder / 'chain_project.py'}\nwrote: {folder / 'chain_project_ingest.py'}\n"
+    )
+    assert done.stderr == skipped
+    assert sorted(p.name for p in folder.glob("*.py")) == ["chain_project.py", "chain_project_ingest.py"]
+
+    planned = cli("plan", "--all", "--json", cwd=project)
+    assert [d["pipeline"] for d in json.loads(planned.stdout)["dags"]] == ["__default__", "ingest"]
+    assert planned.stderr == skipped
+
+
+def test_all_with_every_pipeline_empty_is_an_error(tmp_path):
+    project = write_project(tmp_path, dataclasses.replace(CHAIN, pipelines={"__default__": (), "later": ()}))
+    done = cli("generate", "--all", cwd=project, check=False)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        "Error: Every pipeline of the project is empty ('__default__', 'later'): "
+        "add nodes to one in its pipeline registry.\n"
+    )
+    assert not (project / "airflow_dags").exists()
+
+
+def test_a_project_is_read_in_its_own_folder_wherever_the_command_runs(tmp_path):
+    project = write_project(tmp_path, RELATIVE)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    planned = cli("plan", "--json", "--project-path", project, cwd=elsewhere)
+    assert [t["task_id"] for t in json.loads(planned.stdout)["dags"][0]["tasks"]] == [
+        "extract",
+        "transform",
+        "load",
+    ]
+    done = cli("generate", "--project-path", project, cwd=elsewhere)
+    assert done.stdout == f"wrote: {project / 'airflow_dags' / 'relative_project.py'}\n"
+    assert list(elsewhere.iterdir()) == []
 
 
 def test_check_and_diff_report_a_moved_pipeline_and_write_nothing(tmp_path):
@@ -302,8 +350,20 @@ BAD_INPUT = {
         "--project-path",
         _broken(p, "pipeline_registry.py", "raise RuntimeError('boom')\n"),
     ],
+    "a catalog pattern with a placeholder its name lacks": lambda p: [
+        "--project-path",
+        _broken(p, "catalog.yml", '{"ra{rest}": {"type": "json.JSONDataset", "filepath": "{nam}"}}'),
+    ],
+    "invalid YAML in `airflow.yml`": lambda p: _airflow_yml(p, "default:\n  retries: [1\n"),
     "unknown pipeline": lambda p: ["--project-path", write_project(p, CHAIN), "--pipeline", "nope"],
+    "mistyped pipeline": lambda p: ["--project-path", write_project(p, CHAIN), "--pipeline", "__defualt__"],
     "empty pipeline": lambda p: [
+        "--project-path",
+        write_project(p, dataclasses.replace(CHAIN, pipelines={**CHAIN.pipelines, "later": ()})),
+        "--pipeline",
+        "later",
+    ],
+    "empty pipeline in a project without nodes": lambda p: [
         "--project-path",
         write_project(p, dataclasses.replace(CHAIN, pipelines={"__default__": ()})),
     ],

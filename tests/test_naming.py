@@ -92,6 +92,22 @@ def test_readable_lambda_without_outputs_is_named_after_its_input():
     assert naming.readable("<lambda>__2de1c226", "<lambda>") == "lambda"
 
 
+def test_joined_names_are_cut_between_words():
+    name = naming.joined("add_index_to_dataset", "reset_values_in_boolean_columns")
+    assert name == "add_index_to_dataset__to__reset_values_in_boolean"
+    assert naming.joined("preprocess_companies_node", "create_model_input_table_node") == (
+        "preprocess_companies_to_create_model_input_table"
+    )
+
+
+def test_joined_names_are_unambiguous_when_node_names_say_to():
+    # a_to_b + c and a + b_to_c would both be a_to_b_to_c
+    assert naming.joined("a_to_b", "c") == "a_to_b__to__c"
+    assert naming.joined("a", "b_to_c") == "a__to__b_to_c"
+    assert naming.joined("a__to__b", "c") == "a__to__b___to___c"
+    assert naming.joined("split", "evaluate") == "split_to_evaluate"
+
+
 def test_joined_names_are_at_most_made_len():
     assert naming.joined("split", "evaluate") == "split_to_evaluate"
     long = naming.joined("a" * 40, "b" * 40)

@@ -165,7 +165,7 @@ def test_merged_task_names_are_short_and_do_not_depend_on_unrelated_nodes():
     nodes = [node(long_a, ["raw"], ["m"]), node(long_b, ["m"], ["out"])]
     (task,) = plan(nodes, {"raw", "out"})
     assert len(task.task_id) <= 50 and len(functions([task])[task.task_id]) <= 50
-    assert task.task_id.startswith("preprocess_") and "_to_evaluate_" in task.task_id
+    assert task.task_id == "preprocess_to_evaluate"  # cut between words, never inside one
     # A node that runs before both, in another task, changes nothing.
     more = plan([node("zz_first", [], ["raw"]), *nodes], {"raw", "out"})
     assert by_id(more)[task.task_id].node_names == (long_a, long_b)
@@ -287,10 +287,31 @@ def test_unknown_pipeline_error_lists_the_available_ones():
     assert "'__default__'" in str(raised.value) and "'data science'" in str(raised.value)
 
 
-def test_empty_pipeline_is_a_usage_error():
-    project = spec(PipelineSpec("__default__", (node("a"),)), PipelineSpec("empty", ()))
-    with pytest.raises(UsageError, match="'empty'"):
-        plan_dag(project, "empty")
+def test_a_mistyped_pipeline_gets_the_closest_name():
+    project = spec(PipelineSpec("__default__", (node("a"),)), PipelineSpec("ingest", (node("a"),)))
+    with pytest.raises(UsageError) as raised:
+        plan_dag(project, "ingets")
+    assert str(raised.value) == "Unknown pipeline 'ingets': did you mean 'ingest'?"
+
+
+def test_an_empty_pipeline_offers_only_pipelines_with_nodes():
+    project = spec(
+        PipelineSpec("__default__", ()), PipelineSpec("data", (node("a"),)), PipelineSpec("later", ())
+    )
+    for name in ("__default__", "later"):
+        with pytest.raises(UsageError) as raised:
+            plan_dag(project, name)
+        assert str(raised.value) == f"Pipeline {name!r} has no nodes: pick another with pipelines ('data')."
+
+
+def test_an_empty_pipeline_of_a_project_without_nodes_offers_none():
+    project = spec(PipelineSpec("__default__", ()), PipelineSpec("later", ()))
+    with pytest.raises(UsageError) as raised:
+        plan_dag(project, "__default__")
+    assert str(raised.value) == (
+        "Pipeline '__default__' has no nodes, nor has any other pipeline of the project: "
+        "add nodes to one in its pipeline registry."
+    )
 
 
 def test_plan_dag_names_the_dag_and_file_after_the_pipeline():

@@ -32,7 +32,7 @@ def run_nodes(project: KedroProject, node_names: list[str], run: str | dict | No
     """``run``: what an isolated task is given of its DAG run (``DAG_RUN``, rendered); else None."""
     current = dag_run.current() if run is None else dag_run.rendered(run)
     path = resolved_path(project)
-    with _working_directory(path), warnings.catch_warnings():
+    with working_directory(path), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=task_logging.KEDRO_NOISE)
         task_logging.import_kedro_project_module()
         _configure(project, path)
@@ -83,8 +83,9 @@ def _configure(project: KedroProject, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _working_directory(path: Path) -> Iterator[None]:
-    """Kedro resolves relative catalog paths from the working directory: make it the project."""
+def working_directory(path: Path) -> Iterator[None]:
+    """Kedro resolves relative paths from the working directory, and Kedro's CLI runs in the
+    project folder: make it the project's, then restore it (the reader too loads a project so)."""
     previous = Path.cwd()
     os.chdir(path)
     try:

@@ -172,7 +172,48 @@ CONFIGURED = dataclasses.replace(
     },
 )
 
-CASES = {p.package: p for p in (CHAIN, MEMORY, CYCLE, HOSTILE, NAMESPACED, CONFIGURED)}
+# A registry that reads a path relative to the project folder (run from anywhere else, it fails
+# unless the project is loaded in its own folder, as Kedro's CLI loads it).
+RELATIVE = dataclasses.replace(CHAIN, package="relative_project", relative_registry=True)
+
+
+def _league(chain: int, scores: int) -> tuple[Node, ...]:
+    """A big public project's shape, small: a namespace's long chain of numbered nodes joined by
+    in-memory datasets (one task of ``chain`` nodes), then ``scores`` numbered nodes side by side."""
+    prepare = [
+        Node(
+            f"prepare_{i}",
+            ("matches",) if i == 1 else (f"model.step_{i - 1}",),
+            ("model.features",) if i == chain else (f"model.step_{i}",),
+            namespace="model",
+        )
+        for i in range(1, chain + 1)
+    ]
+    score = [
+        Node(
+            f"score_{i}", ("model.features", "params:model.options"), (f"model.score_{i}",), namespace="model"
+        )
+        for i in range(1, scores + 1)
+    ]
+    return (
+        Node("ingest", ("raw",), ("matches",)),
+        *prepare,
+        *score,
+        Node("report", tuple(f"model.score_{i}" for i in range(1, scores + 1)), ("report",)),
+    )
+
+
+# Long node lists in a docstring are summarised; numbered names in natural order.
+LEAGUE = Project(
+    package="league_project",
+    pipelines={"__default__": _league(chain=48, scores=12)},
+    persisted=frozenset(
+        {"raw", "matches", "model.features", "report", *(f"model.score_{i}" for i in range(1, 13))}
+    ),
+    params={"model": {"options": {"depth": 3}}},
+)
+
+CASES = {p.package: p for p in (CHAIN, MEMORY, CYCLE, HOSTILE, NAMESPACED, CONFIGURED, LEAGUE)}
 
 # One task of each flavour of isolated task (tests/test_flavours.py, tests/test_formatting.py).
 FOUR = dataclasses.replace(

@@ -31,6 +31,9 @@ class Project:
     persisted: frozenset[str] = field(default_factory=frozenset)  # stored as JSON files
     params: dict = field(default_factory=dict)
     conf: dict[str, str] = field(default_factory=dict)  # more files under conf/, by path: text
+    # The registry finds pipelines.json from the working directory, as `kedro run` (which runs in
+    # the project folder) lets a project do: ./src/<package>/pipelines.json.
+    relative_registry: bool = False
 
     def node_edges(self, pipeline: str) -> set[tuple[str, str]]:
         """Kedro's dependency graph between full node names (``x@a`` and ``x@b`` are one dataset)."""
@@ -70,7 +73,7 @@ from pathlib import Path
 
 from kedro.pipeline import Node, Pipeline
 
-SPEC = json.loads((Path(__file__).parent / "pipelines.json").read_text(encoding="utf-8"))
+SPEC = json.loads(({spec_file}).read_text(encoding="utf-8"))
 
 
 def _function(name, count):
@@ -112,7 +115,12 @@ def write_project(root: Path, project: Project) -> Path:
     (path / "pyproject.toml").write_text(PYPROJECT.format(package=project.package))
     (src / "__init__.py").write_text("")
     (src / "settings.py").write_text(SETTINGS)
-    (src / "pipeline_registry.py").write_text(REGISTRY)
+    spec_file = (
+        f'Path("src/{project.package}/pipelines.json")'
+        if project.relative_registry
+        else 'Path(__file__).parent / "pipelines.json"'
+    )
+    (src / "pipeline_registry.py").write_text(REGISTRY.replace("{spec_file}", spec_file))
     spec = {
         name: [
             {

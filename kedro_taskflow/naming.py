@@ -27,6 +27,12 @@ MADE_LEN = 50  # the longest task id, function name or label that we make up
 _KEDRO_AUTO_NAME = re.compile(r"(?P<function>.+)__[0-9a-f]{8}")
 
 
+def natural(name: str) -> tuple:
+    """A sort key that reads numbers as numbers: ``train_2`` before ``train_10``; ties by text."""
+    parts = re.split(r"(\d+)", name)
+    return tuple(int(p) if i % 2 else p for i, p in enumerate(parts)), name
+
+
 def short_hash(text: str, length: int = _HASH_LEN) -> str:
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:length]
 

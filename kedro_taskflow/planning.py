@@ -114,7 +114,8 @@ def plan_tasks(
     """
     group_by = GroupBy(group_by)
     edges = _node_edges(nodes)
-    order = graphs.topological(sorted(n.name for n in nodes), edges)  # ties by name: input order is moot
+    # Ties by name, numbers as numbers (train_2 before train_10): input order is moot.
+    order = graphs.topological(sorted((n.name for n in nodes), key=naming.natural), edges)
     position = {name: i for i, name in enumerate(order)}
     by_name = {n.name: n for n in nodes}
     memory = in_memory(nodes, persisted)
@@ -170,11 +171,12 @@ def _node_edges(nodes: Sequence[NodeSpec]) -> set[tuple[str, str]]:
 
 
 def _own_order(nodes: list[NodeSpec]) -> list[NodeSpec]:
-    """A task's nodes in their own dependency order, ties by name: what its name is made from."""
+    """A task's nodes in their own dependency order, ties by name (numbers as numbers): what its
+    name is made from."""
     if len(nodes) == 1:
         return nodes
     by_name = {n.name: n for n in nodes}
-    return [by_name[name] for name in graphs.topological(sorted(by_name), _node_edges(nodes))]
+    return [by_name[n] for n in graphs.topological(sorted(by_name, key=naming.natural), _node_edges(nodes))]
 
 
 def _check_memory_inputs(pipeline: Sequence[NodeSpec], selected: Sequence[NodeSpec], persisted) -> None:
@@ -287,5 +289,5 @@ def _boundary(
         for d in n.outputs
         if (b := base_dataset(d)) not in memory or not consumers[b] or consumers[b] - names
     )
-    internal = sorted(d for n in task_nodes for d in n.outputs if d not in outputs)
+    internal = sorted((d for n in task_nodes for d in n.outputs if d not in outputs), key=naming.natural)
     return tuple(inputs), tuple(outputs), tuple(internal)

@@ -264,6 +264,20 @@ def test_shuffled_input_gives_the_identical_plan():
         assert plan(random.Random(seed).sample(nodes, len(nodes)), persisted) == expected
 
 
+def test_numbered_names_come_in_natural_order():
+    nodes = [node(f"train_data_{i}", ["raw"], [f"out_{i}"]) for i in (10, 2, 1, 100)]
+    nodes += [node(f"step_{i}", [f"m_{i - 1}"], [f"m_{i}"]) for i in range(11, 0, -1)]
+    tasks = plan(nodes, {"raw", "m_0", "m_11", "out_1", "out_2", "out_10", "out_100"})
+    assert [t.task_id for t in tasks] == [
+        "step_1_to_step_11",
+        "train_data_1",
+        "train_data_2",
+        "train_data_10",
+        "train_data_100",
+    ]
+    assert tasks[0].internal == tuple(f"m_{i}" for i in range(1, 11))
+
+
 def test_a_node_named_like_a_merged_task_keeps_ids_unique():
     nodes = [node("a", [], ["m"]), node("b", ["m"], ["p"]), node("a_to_b", ["p"], [])]
     tasks = plan(nodes, {"p"})

@@ -227,3 +227,12 @@ def test_one_statement_per_upstream_side_and_short_made_names(snapshot_id, gener
     for fn in ast.walk(tree):
         if isinstance(fn, ast.FunctionDef):
             assert len(fn.name) <= MADE_LEN, fn.name
+
+
+@pytest.mark.parametrize("snapshot_id", IDS)
+def test_no_docstring_is_longer_than_60_lines_and_summaries_say_where_the_rest_is(snapshot_id, generated):
+    tree = ast.parse(generated[snapshot_id, AIRFLOW_2])
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef) and (doc := ast.get_docstring(fn)):
+            assert len(doc.splitlines()) <= 60, fn.name
+            assert ("more nodes" in doc) == ("`kedro-taskflow plan` lists them all" in doc), fn.name

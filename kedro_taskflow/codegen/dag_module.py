@@ -313,11 +313,24 @@ def _task_doc(task: TaskPlan, width: int) -> str:
     tops = sorted({n.namespace.split(".")[0] for n in task.nodes if n.namespace})
     namespaces = f"namespace{'s' if len(tops) > 1 else ''} " + ", ".join(f"``{display(t)}``" for t in tops)
     why = _WHY[task.reason].format(internal=_names(task.internal), namespaces=namespaces)
-    lines = [f"- {display(n.name)}" + (f" ({display(n.source)})" if n.source else "") for n in task.nodes]
+    shown = task.nodes if len(task.nodes) <= LISTED_NODES + 1 else task.nodes[:LISTED_NODES]
+    lines = [f"- {display(n.name)}" + (f" ({display(n.source)})" if n.source else "") for n in shown]
+    if len(shown) < len(task.nodes):
+        more = len(task.nodes) - len(shown)
+        lines.append(f"- and {more:,} more nodes: `kedro-taskflow plan` lists them all")
     return f"{flow}\n\n{_wrap(f'Runs these nodes {why}:', width)}\n" + "\n".join(lines)
 
 
+# A docstring stays under 60 lines: at most this many nodes, and datasets per list (each wrapped
+# line holds at least one name), are named; the rest are counted.
+LISTED_NODES = 30
+LISTED_DATASETS = 8
+
+
 def _names(datasets: tuple[str, ...]) -> str:
+    if len(datasets) > LISTED_DATASETS + 1:
+        more = len(datasets) - LISTED_DATASETS
+        return ", ".join(display(d) for d in datasets[:LISTED_DATASETS]) + f" and {more:,} more"
     return ", ".join(display(d) for d in datasets) or "(nothing)"
 
 

@@ -53,17 +53,8 @@ def league_project():
             """matches -> model.features
 
             Runs these nodes in one Kedro session, passing model.step_1,
-            model.step_10, model.step_11, model.step_12, model.step_13,
-            model.step_14, model.step_15, model.step_16, model.step_17,
-            model.step_18, model.step_19, model.step_2, model.step_20, model.step_21,
-            model.step_22, model.step_23, model.step_24, model.step_25,
-            model.step_26, model.step_27, model.step_28, model.step_29, model.step_3,
-            model.step_30, model.step_31, model.step_32, model.step_33,
-            model.step_34, model.step_35, model.step_36, model.step_37,
-            model.step_38, model.step_39, model.step_4, model.step_40, model.step_41,
-            model.step_42, model.step_43, model.step_44, model.step_45,
-            model.step_46, model.step_47, model.step_5, model.step_6, model.step_7,
-            model.step_8, model.step_9 in memory:
+            model.step_2, model.step_3, model.step_4, model.step_5, model.step_6,
+            model.step_7, model.step_8 and 39 more in memory:
             - model.prepare_1 (src/league_project/pipeline_registry.py:12)
             - model.prepare_2 (src/league_project/pipeline_registry.py:12)
             - model.prepare_3 (src/league_project/pipeline_registry.py:12)
@@ -94,24 +85,7 @@ def league_project():
             - model.prepare_28 (src/league_project/pipeline_registry.py:12)
             - model.prepare_29 (src/league_project/pipeline_registry.py:12)
             - model.prepare_30 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_31 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_32 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_33 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_34 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_35 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_36 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_37 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_38 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_39 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_40 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_41 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_42 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_43 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_44 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_45 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_46 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_47 (src/league_project/pipeline_registry.py:12)
-            - model.prepare_48 (src/league_project/pipeline_registry.py:12)
+            - and 18 more nodes: `kedro-taskflow plan` lists them all
             """
             project.run_nodes(
                 "model.prepare_1",
@@ -171,30 +145,6 @@ def league_project():
             Source: src/league_project/pipeline_registry.py:12
             """
             project.run_nodes("model.score_1")
-
-        @task
-        def score_10():
-            """model.features, params:model.options -> model.score_10
-
-            Source: src/league_project/pipeline_registry.py:12
-            """
-            project.run_nodes("model.score_10")
-
-        @task
-        def score_11():
-            """model.features, params:model.options -> model.score_11
-
-            Source: src/league_project/pipeline_registry.py:12
-            """
-            project.run_nodes("model.score_11")
-
-        @task
-        def score_12():
-            """model.features, params:model.options -> model.score_12
-
-            Source: src/league_project/pipeline_registry.py:12
-            """
-            project.run_nodes("model.score_12")
 
         @task
         def score_2():
@@ -260,11 +210,32 @@ def league_project():
             """
             project.run_nodes("model.score_9")
 
+        @task
+        def score_10():
+            """model.features, params:model.options -> model.score_10
+
+            Source: src/league_project/pipeline_registry.py:12
+            """
+            project.run_nodes("model.score_10")
+
+        @task
+        def score_11():
+            """model.features, params:model.options -> model.score_11
+
+            Source: src/league_project/pipeline_registry.py:12
+            """
+            project.run_nodes("model.score_11")
+
+        @task
+        def score_12():
+            """model.features, params:model.options -> model.score_12
+
+            Source: src/league_project/pipeline_registry.py:12
+            """
+            project.run_nodes("model.score_12")
+
         prepare_1_to_prepare_48() >> [
             score_1(),
-            score_10(),
-            score_11(),
-            score_12(),
             score_2(),
             score_3(),
             score_4(),
@@ -273,13 +244,15 @@ def league_project():
             score_7(),
             score_8(),
             score_9(),
+            score_10(),
+            score_11(),
+            score_12(),
         ]
 
     @task
     def report():
         """model.score_1, model.score_2, model.score_3, model.score_4, model.score_5,
-        model.score_6, model.score_7, model.score_8, model.score_9, model.score_10,
-        model.score_11, model.score_12 -> report
+        model.score_6, model.score_7, model.score_8 and 4 more -> report
 
         Source: src/league_project/pipeline_registry.py:12
         """

@@ -295,12 +295,16 @@ class _Merger:
         """
         (bw, b_body), (cw, c_body), (nw, n_body) = base, current, new
         b, c, n = (_code(w) for w in (bw, cw, nw))
-        if c == b:
-            return nw
-        if n in (b, c):
-            self.kept.append(f"{where}: the dependency statements")
+        if n == b or (c != b and n == c):
+            if c != b:
+                self.kept.append(f"{where}: the dependency statements")
             return cw
+        own_in_groups = _own_in_groups(b_body, c_body)
+        if c == b and not own_in_groups:
+            return nw
         graphs = [_graph(w, _functions(body)) for w, body in (base, current, new)]
+        if None in graphs and c == b:
+            return nw  # the verification judges it
         if None in graphs:
             self.conflict(
                 f"{where}: the dependency statements",
@@ -318,13 +322,22 @@ class _Merger:
         added = [e for e in gc.edges if e not in gb.edges and e not in gn.edges]
         for edge in added:
             for ref in edge:
-                if isinstance(ref, tuple) and ref not in labels and ref[0] not in own:
+                if (
+                    isinstance(ref, tuple)
+                    and ref not in labels
+                    and ref[0] not in own
+                    and ref not in own_in_groups
+                ):
                     self.conflict(
                         f"{where}: {_shown(edge)}",
                         f"added here, but the pipeline no longer has {'.'.join(ref)}",
                     )
         if len(self.conflicts) > before:
             return nw
+        gating = _gating(gb, gc, gn, b_body, c_body)
+        if c == b and not gating:
+            return nw
+        added += [edge for edge in gating if edge not in added]
         # Bind every task the person names: as they did, as the pipeline does, or <function>_task.
         variables = {ref: var for var, ref in gn.bindings.items()}
         taken = set(self.taken)
@@ -359,9 +372,57 @@ class _Merger:
             )
             for u, v in added
         )
-        if added:
+        if set(added) - gating.keys():
             self.kept.append(f"{where}: the dependencies you added")
+        self.kept.extend(
+            f"{where}: {_shown(edge)}, as the group's {side} task, as before" for edge, side in gating.items()
+        )
         return bindings + statements
+
+
+def _groups(body) -> dict[str, cst.FunctionDef]:
+    return {s.name.value: s for s in body if _kind(s) == "task_group"}
+
+
+def _own_in_groups(base_body, edited_body) -> set[tuple[str, str]]:
+    """The tasks and groups the person added to the groups of this scope: (group, function)."""
+    base_groups = _groups(base_body)
+    return {
+        (name, function)
+        for name, group in _groups(edited_body).items()
+        if name in base_groups
+        for function in _functions(group.body.body).keys() - _functions(base_groups[name].body.body).keys()
+    }
+
+
+def _gating(gb: _Graph, gc: _Graph, gn: _Graph, base_body, edited_body) -> dict[tuple, str]:
+    """The edges that keep a person's own task first (or last) in a group waiting for (or gating)
+    what the whole group did, where the pipeline now wires one of the group's children instead:
+    ``clean >> eu_group`` becomes ``clean >> eu.score``, so ``clean >> eu.check`` is added. Each
+    edge maps to ``first`` or ``last``."""
+    base_groups, groups = _groups(base_body), _groups(edited_body)
+    found: dict[tuple, str] = {}
+    for u, v in gb.edges:
+        if (u, v) in gn.edges or (u, v) not in gc.edges:
+            continue
+        for group, other, side in ((v, u, "first"), (u, v, "last")):
+            if not (isinstance(group, tuple) and len(group) == 1 and group[0] in base_groups):
+                continue
+            children = {x for e in gn.edges for x in e if isinstance(x, tuple) and x[:1] == group and x[1:]}
+            if not any(((other, x) if side == "first" else (x, other)) in gn.edges for x in children):
+                continue  # not narrowed to children: the pipeline rewired the group as a whole
+            inner = groups[group[0]].body.body
+            functions = _functions(inner)
+            graph = _graph([s for s in inner if _is_wiring(s, functions)], functions)
+            if graph is None:
+                continue  # the verification judges it
+            own = functions.keys() - _functions(base_groups[group[0]].body.body).keys()
+            end = 1 if side == "first" else 0  # a first task has no edge into it, a last none out
+            for name in sorted(own):
+                if (name,) in graph.nodes and not any(e[end] == (name,) for e in graph.edges):
+                    edge = (other, (*group, name)) if side == "first" else ((*group, name), other)
+                    found[edge] = side
+    return found
 
 
 def _interleave(order: list, other: list) -> list:

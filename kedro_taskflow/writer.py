@@ -12,9 +12,10 @@ from kedro_taskflow.errors import TARGET_DIR, UsageError
 
 
 def read(path: Path) -> str | None:
-    """The file's text, or None if there is no file."""
+    """The file's text as its bytes are (a byte order mark, ``\r\n``), or None if there is no file."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as f:
+            return f.read()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
 

@@ -43,7 +43,7 @@ from support.ownership import (
 from kedro_taskflow import config
 from kedro_taskflow.codegen import render
 from kedro_taskflow.model import PipelineSpec, ProjectSpec
-from kedro_taskflow.ownership import merge_verified
+from kedro_taskflow.ownership import Base, merge_verified, own
 from kedro_taskflow.planning import plan_dag
 from kedro_taskflow.target import AirflowVersion, Deployment, Target
 
@@ -414,4 +414,38 @@ def test_a_persons_task_last_in_a_group_still_gates_what_waited_for_the_group():
         "    ingest() >> clean() >> eu_group\n"
         '    eu_group.get_child_by_label("score") >> report_task\n'
         '    eu_group.get_child_by_label("validate_scores") >> report_task\n\n\nownership()\n'
+    )
+
+
+# -- a file as its editor saved it: a byte order mark, Windows line endings -----------------------
+
+
+def _saved(tmp_path, text: str, bom: str, newline: str):
+    path = tmp_path / "ownership.py"
+    path.write_bytes((bom + text.replace("\n", newline)).encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize(("bom", "newline"), [("\ufeff", "\n"), ("", "\r\n"), ("\ufeff", "\r\n")])
+def test_a_file_with_a_byte_order_mark_or_windows_line_endings_merges_and_keeps_them(tmp_path, bom, newline):
+    mine = edited(BASE, "task_retries")
+    new = generated(*changed("node_added"))
+    path = _saved(tmp_path, mine, bom, newline)
+
+    owned = own(path, new, Base(BASE, None))
+
+    assert owned.conflicts == ()
+    assert owned.text == bom + merge_verified(BASE, mine, new).text.replace("\n", newline)
+
+
+@pytest.mark.parametrize(("bom", "newline"), [("\ufeff", "\n"), ("", "\r\n")])
+def test_an_unedited_file_saved_with_a_byte_order_mark_or_windows_line_endings_keeps_them(
+    tmp_path, bom, newline
+):
+    new = generated(*changed("node_added"))
+    assert own(_saved(tmp_path, BASE, bom, newline), new, Base(BASE, None)).text == bom + new.replace(
+        "\n", newline
+    )
+    assert own(_saved(tmp_path, BASE, bom, newline), BASE, Base(BASE, None)).text == bom + BASE.replace(
+        "\n", newline
     )

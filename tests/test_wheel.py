@@ -60,8 +60,16 @@ def test_built_wheel_in_a_fresh_virtualenv_generates_a_dag_that_loads_and_runs(t
     _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
     python, bin_dir = venv / "bin" / "python", venv / "bin"
     _run(
-        [python, "-m", "pip", "install", "--quiet", str(wheel), "apache-airflow==2.11.*",
-         "kedro-datasets[json-jsondataset]"],
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            str(wheel),
+            "apache-airflow==2.11.*",
+            "kedro-datasets[json-jsondataset]",
+        ],
         cwd=tmp_path,
     )
     where = _run([python, "-c", "import kedro_taskflow; print(kedro_taskflow.__file__)"], cwd=tmp_path)

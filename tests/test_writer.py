@@ -48,3 +48,13 @@ def test_write_refuses_a_folder_in_the_way(tmp_path):
     (tmp_path / "dag.py").mkdir()
     with pytest.raises(UsageError, match="something that is not a file is in the way"):
         writer.write({tmp_path / "dag.py": "x\n"})
+
+
+def test_a_file_is_read_and_written_as_its_bytes_are(tmp_path):
+    """A byte order mark and Windows line endings are the file's: read as they are, written back."""
+    path = tmp_path / "dag.py"
+    path.write_bytes("\ufeffx = 1\r\ny = 2\r\n".encode())
+    assert writer.read(path) == "\ufeffx = 1\r\ny = 2\r\n"
+    assert writer.changed({path: "\ufeffx = 1\r\ny = 2\r\n"}) == []
+    writer.write({path: "\ufeffx = 3\r\n"})
+    assert path.read_bytes() == "\ufeffx = 3\r\n".encode()

@@ -157,7 +157,7 @@ def generate(
             click.echo(f"does not load: {path}: {why}", err=True)
         sys.exit(1 if generated.outdated or generated.broken else 0)
     if show_diff:
-        click.echo(writer.unified_diff(generated.files), nl=False)
+        click.echo(writer.unified_diff(generated.files, generated.target_dir), nl=False)
         _conflicts(generated.conflicts)
         for path in generated.changed:
             click.echo(f"would change: {path}", err=True)

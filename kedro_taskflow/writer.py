@@ -25,14 +25,15 @@ def changed(files: dict[Path, str]) -> list[Path]:
     return [path for path, text in files.items() if read(path) != text]
 
 
-def unified_diff(files: dict[Path, str]) -> str:
+def unified_diff(files: dict[Path, str], folder: Path) -> str:
+    """What writing ``files`` would change, each named by its path in ``folder`` (``a/fleet.py``)."""
     return "".join(
         "".join(
             difflib.unified_diff(
                 (read(path) or "").splitlines(keepends=True),
                 text.splitlines(keepends=True),
-                fromfile=f"a/{path}" if path.exists() else "/dev/null",
-                tofile=f"b/{path}",
+                fromfile=f"a/{path.relative_to(folder).as_posix()}" if path.exists() else "/dev/null",
+                tofile=f"b/{path.relative_to(folder).as_posix()}",
             )
         )
         for path, text in files.items()

@@ -28,10 +28,16 @@ def test_write_writes_only_changed_files_and_keeps_their_mode(tmp_path):
 
 def test_unified_diff_shows_a_new_file_against_dev_null(tmp_path):
     path = tmp_path / "dag.py"
-    diff = writer.unified_diff({path: "a\n"})
-    assert diff.startswith(f"--- /dev/null\n+++ b/{path}\n") and diff.endswith("+a\n")
+    diff = writer.unified_diff({path: "a\n"}, tmp_path)
+    assert diff.startswith("--- /dev/null\n+++ b/dag.py\n") and diff.endswith("+a\n")
     path.write_text("a\n")
-    assert writer.unified_diff({path: "a\n"}) == ""
+    assert writer.unified_diff({path: "a\n"}, tmp_path) == ""
+
+
+def test_unified_diff_names_each_file_by_its_path_in_the_target_folder(tmp_path):
+    path = tmp_path / "dag.py"
+    path.write_text("a\n")
+    assert writer.unified_diff({path: "b\n"}, tmp_path).startswith("--- a/dag.py\n+++ b/dag.py\n")
 
 
 def test_prepare_dir_makes_the_folder_and_refuses_a_file(tmp_path):

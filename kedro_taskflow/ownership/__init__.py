@@ -48,10 +48,10 @@ def own(path: Path, new: str, base: Base | None) -> Owned:
     saved = read(path)
     if saved is None:
         return Owned(new, outdated=True)
-    current, dress = _layout(saved)
-    if current == new:
+    edited, dress = _layout(saved)
+    if edited == new:
         return Owned(saved, outdated=False)
-    owned = _own(path, current, new, base)
+    owned = _own(path, edited, new, base)
     return dataclasses.replace(owned, text=dress(owned.text)) if owned.text is not None else owned
 
 
@@ -66,7 +66,7 @@ def _layout(text: str) -> tuple[str, Callable[[str], str]]:
     return plain, lambda merged: bom + merged.replace("\n", newline)
 
 
-def _own(path: Path, current: str, new: str, base: Base | None) -> Owned:
+def _own(path: Path, edited: str, new: str, base: Base | None) -> Owned:
     if base is None:
         return Owned(
             None,
@@ -74,7 +74,7 @@ def _own(path: Path, current: str, new: str, base: Base | None) -> Owned:
             conflicts=(NO_BASE.format(base=base_of(path).relative_to(path.parent)),),
             kept=("every difference from the new generation",),
         )
-    merged = merge_verified(base.text, current, new)
+    merged = merge_verified(base.text, edited, new)
     return Owned(merged.text, outdated=new != base.text, conflicts=merged.conflicts, kept=merged.kept)
 
 

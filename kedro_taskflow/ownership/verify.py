@@ -101,14 +101,16 @@ def _lost(base: Counter, edited: Counter, new: Counter, merged: Counter) -> list
     """Each part the person changed whose count in ``merged`` is not what both sides imply."""
     problems = []
     for atom in sorted(edited.keys() | base.keys()):
-        mine, theirs = edited[atom] - base[atom], new[atom] - base[atom]
-        if not mine:
+        by_person, by_pipeline = edited[atom] - base[atom], new[atom] - base[atom]
+        if not by_person:
             continue
-        same_way = mine * theirs > 0
-        expected = base[atom] + (max(mine, theirs, key=abs) if same_way else mine + theirs)
+        same_way = by_person * by_pipeline > 0
+        expected = base[atom] + (
+            max(by_person, by_pipeline, key=abs) if same_way else by_person + by_pipeline
+        )
         if merged[atom] != max(expected, 0):
             path, code = atom
-            what = "added" if mine > 0 else "removed"
+            what = "added" if by_person > 0 else "removed"
             problems.append(
                 f"{_shown(path)}: the merge lost what you {what}, `{_one_line(code)}` "
                 "(verified: every hand edit is kept)"

@@ -162,7 +162,7 @@ def generate(
     if check:
         _report_check([generated])
     if show_diff:
-        click.echo(writer.unified_diff(generated.files), nl=False)
+        click.echo(writer.unified_diff(generated.files, generated.target_dir), nl=False)
         _conflicts(generated.conflicts)
         for path in generated.changed:
             click.echo(f"would change: {path}", err=True)

@@ -12,9 +12,10 @@ from kedro_taskflow.errors import TARGET_DIR, UsageError
 
 
 def read(path: Path) -> str | None:
-    """The file's text, or None if there is no file."""
+    """The file's text as its bytes are (a byte order mark, ``\r\n``), or None if there is no file."""
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8", newline="") as f:
+            return f.read()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
 
@@ -24,14 +25,15 @@ def changed(files: dict[Path, str]) -> list[Path]:
     return [path for path, text in files.items() if read(path) != text]
 
 
-def unified_diff(files: dict[Path, str]) -> str:
+def unified_diff(files: dict[Path, str], folder: Path) -> str:
+    """What writing ``files`` would change, each named by its path in ``folder`` (``a/fleet.py``)."""
     return "".join(
         "".join(
             difflib.unified_diff(
                 (read(path) or "").splitlines(keepends=True),
                 text.splitlines(keepends=True),
-                fromfile=f"a/{path}" if path.exists() else "/dev/null",
-                tofile=f"b/{path}",
+                fromfile=f"a/{path.relative_to(folder).as_posix()}" if path.exists() else "/dev/null",
+                tofile=f"b/{path.relative_to(folder).as_posix()}",
             )
         )
         for path, text in files.items()

@@ -10,6 +10,7 @@ the merged file, or the conflict lines as comments. Every merged file is loaded 
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import itertools
 import sys
@@ -26,6 +27,7 @@ from support.ownership import (
     EMPTY_IMPORT,
     EVIDENCE,
     EXTRA_EDGES,
+    HAND_TASKS,
     NODES,
     PERSISTED,
     QUIET_CHANGES,
@@ -41,7 +43,7 @@ from support.ownership import (
 from kedro_taskflow import config
 from kedro_taskflow.codegen import render
 from kedro_taskflow.model import PipelineSpec, ProjectSpec
-from kedro_taskflow.ownership import merge_verified
+from kedro_taskflow.ownership import Base, merge_verified, own
 from kedro_taskflow.planning import plan_dag
 from kedro_taskflow.target import AirflowVersion, Deployment, Target
 
@@ -155,8 +157,9 @@ def test_a_file_that_does_not_parse_is_refused():
 
 def _expected_edges(text: str, nodes, edits) -> tuple[set, set]:
     """(task ids, the closure of the edges) that Kedro's graph and the person's extra tasks imply."""
-    nodes_of = task_nodes(text)
+    nodes_of = task_nodes(text, frozenset(HAND_TASKS[e] for e in edits if e in HAND_TASKS))
     task_of = {node: task for task, names in nodes_of.items() for node in names}
+    task_of |= {f"<{dataset}": task_of[node.name] for node in nodes for dataset in node.outputs}
     edges = {(task_of[a], task_of[b]) for a, b in kedro_edges(nodes) if task_of[a] != task_of[b]}
     extra = {(task_of.get(u, u), task_of.get(v, v)) for e in edits for u, v in EXTRA_EDGES.get(e, ())}
     tasks = set(nodes_of) | {t for edge in extra for t in edge}
@@ -371,3 +374,78 @@ def test_comments_in_the_dependency_statements_and_the_order_of_tasks_are_kept()
     reordered = merge_verified(BASE, edited(BASE, "task_order"), new).text
     names = [line.strip() for line in reordered.splitlines() if line.startswith("    def ")]
     assert names == ["def report():", "def ingest():", "def clean():", "def eu():", "def publish():"]
+
+
+def test_a_persons_task_first_in_a_group_still_waits_for_what_the_group_waited_for():
+    """``clean() >> eu_group`` made ``check_orders`` wait for clean; the pipeline now wires clean to
+    one child of the group only: the merge keeps check_orders waiting for clean."""
+    merged = merge_verified(
+        BASE, edited(BASE, "task_first_in_group"), generated(*changed("audit_reads_orders"))
+    )
+    assert merged.conflicts == ()
+    assert merged.text.endswith(
+        "    ingest() >> [clean_task, eu_group]\n"
+        '    clean_task >> eu_group.get_child_by_label("score") >> report()\n'
+        '    clean_task >> eu_group.get_child_by_label("check_orders")\n\n\nownership()\n'
+    )
+
+
+BOTH_REPORTED = tuple(
+    dataclasses.replace(n, inputs=("eu.scores", "eu.audit_log")) if n.name == "report" else n for n in NODES
+)
+LAST_IN_GROUP = (
+    "        audit()\n        score()\n",
+    '        @task\n        def validate_scores():\n            print("validating")\n\n'
+    "        audit()\n        score() >> validate_scores()\n",
+)
+
+
+def test_a_persons_task_last_in_a_group_still_gates_what_waited_for_the_group():
+    """``eu() >> report()`` made report wait for ``validate_scores``, the group's last task; the
+    pipeline now wires report to the group's score only: the merge keeps report waiting for it."""
+    base = generated(BOTH_REPORTED, PERSISTED)
+    assert "    ingest() >> clean() >> eu() >> report()\n" in base
+    mine = base.replace(*LAST_IN_GROUP)
+    merged = merge_verified(base, mine, generated(NODES, PERSISTED))
+    assert merged.conflicts == ()
+    assert merged.text.endswith(
+        "    report_task = report()\n"
+        "    eu_group = eu()\n"
+        "    ingest() >> clean() >> eu_group\n"
+        '    eu_group.get_child_by_label("score") >> report_task\n'
+        '    eu_group.get_child_by_label("validate_scores") >> report_task\n\n\nownership()\n'
+    )
+
+
+# -- a file as its editor saved it: a byte order mark, Windows line endings -----------------------
+
+
+def _saved(tmp_path, text: str, bom: str, newline: str):
+    path = tmp_path / "ownership.py"
+    path.write_bytes((bom + text.replace("\n", newline)).encode("utf-8"))
+    return path
+
+
+@pytest.mark.parametrize(("bom", "newline"), [("\ufeff", "\n"), ("", "\r\n"), ("\ufeff", "\r\n")])
+def test_a_file_with_a_byte_order_mark_or_windows_line_endings_merges_and_keeps_them(tmp_path, bom, newline):
+    mine = edited(BASE, "task_retries")
+    new = generated(*changed("node_added"))
+    path = _saved(tmp_path, mine, bom, newline)
+
+    owned = own(path, new, Base(BASE, None))
+
+    assert owned.conflicts == ()
+    assert owned.text == bom + merge_verified(BASE, mine, new).text.replace("\n", newline)
+
+
+@pytest.mark.parametrize(("bom", "newline"), [("\ufeff", "\n"), ("", "\r\n")])
+def test_an_unedited_file_saved_with_a_byte_order_mark_or_windows_line_endings_keeps_them(
+    tmp_path, bom, newline
+):
+    new = generated(*changed("node_added"))
+    assert own(_saved(tmp_path, BASE, bom, newline), new, Base(BASE, None)).text == bom + new.replace(
+        "\n", newline
+    )
+    assert own(_saved(tmp_path, BASE, bom, newline), BASE, Base(BASE, None)).text == bom + BASE.replace(
+        "\n", newline
+    )

@@ -6,7 +6,7 @@ that fails one is a conflict: nothing written, the lines name the check.
 
 from __future__ import annotations
 
-from support.ownership import EMPTY_IMPORT, HELPER, changed, edited, generated
+from support.ownership import EDITS, EMPTY_IMPORT, HELPER, changed, edited, generated
 
 from kedro_taskflow.ownership import merge_verified
 from kedro_taskflow.ownership.verify import undefined_names, verify
@@ -109,6 +109,19 @@ def test_the_persons_edges_count_and_chain_reads_as_its_arrows():
         "the edge report >> notify is unexpected "
         "(verified: the task graph is the pipeline's plus your edges)",
     )
+
+
+def test_a_wait_through_a_group_that_the_merged_file_lacks_fails():
+    """``check_orders``, first in the EU group, waited for clean through ``clean() >> eu_group``;
+    with clean wired to ``eu.score`` only, a merged file that adds nothing loses that wait."""
+    mine = edited(BASE, "task_first_in_group")
+    new = generated(*changed("audit_reads_orders"))
+    lost = new.replace("        audit()\n        score()\n", EDITS["task_first_in_group"][0][1])
+    assert verify(BASE, mine, new, lost) == (
+        "task eu.check_orders no longer waits for clean, as it does in your file "
+        "(verified: the task graph is the pipeline's plus your edges)",
+    )
+    assert verify(BASE, mine, new, merge_verified(BASE, mine, new).text) == ()
 
 
 def test_a_failing_check_makes_the_merge_a_conflict_that_writes_nothing():

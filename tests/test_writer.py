@@ -28,10 +28,16 @@ def test_write_writes_only_changed_files_and_keeps_their_mode(tmp_path):
 
 def test_unified_diff_shows_a_new_file_against_dev_null(tmp_path):
     path = tmp_path / "dag.py"
-    diff = writer.unified_diff({path: "a\n"})
-    assert diff.startswith(f"--- /dev/null\n+++ b/{path}\n") and diff.endswith("+a\n")
+    diff = writer.unified_diff({path: "a\n"}, tmp_path)
+    assert diff.startswith("--- /dev/null\n+++ b/dag.py\n") and diff.endswith("+a\n")
     path.write_text("a\n")
-    assert writer.unified_diff({path: "a\n"}) == ""
+    assert writer.unified_diff({path: "a\n"}, tmp_path) == ""
+
+
+def test_unified_diff_names_each_file_by_its_path_in_the_target_folder(tmp_path):
+    path = tmp_path / "dag.py"
+    path.write_text("a\n")
+    assert writer.unified_diff({path: "b\n"}, tmp_path).startswith("--- a/dag.py\n+++ b/dag.py\n")
 
 
 def test_prepare_dir_makes_the_folder_and_refuses_a_file(tmp_path):
@@ -48,3 +54,13 @@ def test_write_refuses_a_folder_in_the_way(tmp_path):
     (tmp_path / "dag.py").mkdir()
     with pytest.raises(UsageError, match="something that is not a file is in the way"):
         writer.write({tmp_path / "dag.py": "x\n"})
+
+
+def test_a_file_is_read_and_written_as_its_bytes_are(tmp_path):
+    """A byte order mark and Windows line endings are the file's: read as they are, written back."""
+    path = tmp_path / "dag.py"
+    path.write_bytes("\ufeffx = 1\r\ny = 2\r\n".encode())
+    assert writer.read(path) == "\ufeffx = 1\r\ny = 2\r\n"
+    assert writer.changed({path: "\ufeffx = 1\r\ny = 2\r\n"}) == []
+    writer.write({path: "\ufeffx = 3\r\n"})
+    assert path.read_bytes() == "\ufeffx = 3\r\n".encode()

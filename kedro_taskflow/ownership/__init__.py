@@ -7,6 +7,8 @@ text passes before it is written, whatever the merge did.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,10 +51,33 @@ NO_BASE = (
 
 
 def own(path: Path, new: str, base: Base | None) -> Owned:
-    """Merge the new text of ``path`` with the file there (a person may have edited it) and its base."""
-    current = read(path)
-    if current is None or current == new:
-        return Owned(new, outdated=current is None)
+    """Merge the new text of ``path`` with the file there (a person may have edited it) and its base.
+
+    The merge reads the file without a byte order mark and with ``\n`` line endings; what is
+    written has them again as the file had them.
+    """
+    saved = read(path)
+    if saved is None:
+        return Owned(new, outdated=True)
+    edited, dress = _layout(saved)
+    if edited == new:
+        return Owned(saved, outdated=False)
+    owned = _own(path, edited, new, base)
+    return dataclasses.replace(owned, text=dress(owned.text)) if owned.text is not None else owned
+
+
+def _layout(text: str) -> tuple[str, Callable[[str], str]]:
+    """``text`` without a byte order mark and with ``\n`` line endings, and what puts them back
+    (``\r\n`` if most of its lines end so)."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    plain = text.removeprefix(bom)
+    crlf = plain.count("\r\n")
+    plain = plain.replace("\r\n", "\n")
+    newline = "\r\n" if crlf * 2 > plain.count("\n") else "\n"
+    return plain, lambda merged: bom + merged.replace("\n", newline)
+
+
+def _own(path: Path, edited: str, new: str, base: Base | None) -> Owned:
     if base is None:
         return Owned(
             None,
@@ -60,7 +85,7 @@ def own(path: Path, new: str, base: Base | None) -> Owned:
             conflicts=(NO_BASE.format(base=base_of(path).relative_to(path.parent)),),
             kept=("every difference from the new generation",),
         )
-    merged = merge_verified(base.text, current, new)
+    merged = merge_verified(base.text, edited, new)
     return Owned(merged.text, outdated=new != base.text, conflicts=merged.conflicts, kept=merged.kept)
 
 
@@ -87,5 +112,5 @@ def broken(path: Path) -> str | None:
     from kedro_taskflow.ownership.verify import undefined_names
 
     text = read(path)
-    problems = undefined_names(text) if text is not None else ()
+    problems = undefined_names(_layout(text)[0]) if text is not None else ()
     return problems[0] if problems else None

@@ -38,25 +38,25 @@ class Merged:
     kept: tuple[str, ...]
 
 
-def merge(base: str, current: str, new: str) -> Merged:
-    """Merge ``current`` (the file, maybe edited) with ``new``, both descended from ``base``."""
-    if new == base or current == new:
-        return Merged(current, (), ())
+def merge(base: str, edited: str, new: str) -> Merged:
+    """Merge ``edited`` (the file, maybe edited) with ``new``, both descended from ``base``."""
+    if new == base or edited == new:
+        return Merged(edited, (), ())
     try:
-        theirs = cst.parse_module(black.format_str(current, mode=BLACK_MODE))
+        edited_tree = cst.parse_module(black.format_str(edited, mode=BLACK_MODE))
     except (black.InvalidInput, cst.ParserSyntaxError):
         return Merged(None, ("the file is not valid Python: fix it, then regenerate",), ())
-    if theirs.code == base:
+    if edited_tree.code == base:
         return Merged(new, (), ())
-    ours, mine = cst.parse_module(base), cst.parse_module(new)
-    merger = _Merger(taken=set(_IDENTIFIER.findall(theirs.code)) | set(_IDENTIFIER.findall(new)))
-    body = merger.statements("the module", ours.body, theirs.body, mine.body)
+    base_tree, new_tree = cst.parse_module(base), cst.parse_module(new)
+    merger = _Merger(taken=set(_IDENTIFIER.findall(edited_tree.code)) | set(_IDENTIFIER.findall(new)))
+    body = merger.statements("the module", base_tree.body, edited_tree.body, new_tree.body)
     body = _with_imports_in_use(body, merger.dropped_imports)
-    header = merger.pick("the module's first comments", ours.header, theirs.header, mine.header)
-    footer = merger.pick("the module's last comments", ours.footer, theirs.footer, mine.footer)
+    header = merger.pick("the module's first comments", base_tree.header, edited_tree.header, new_tree.header)
+    footer = merger.pick("the module's last comments", base_tree.footer, edited_tree.footer, new_tree.footer)
     if merger.conflicts:
         return Merged(None, tuple(merger.conflicts), tuple(merger.kept))
-    module = mine.with_changes(body=body, header=header, footer=footer)
+    module = new_tree.with_changes(body=body, header=header, footer=footer)
     return Merged(black.format_str(module.code, mode=BLACK_MODE), (), tuple(merger.kept))
 
 
@@ -103,14 +103,14 @@ class _Merger:
     def conflict(self, where: str, problem: str) -> None:
         self.conflicts.append(f"{where}: {problem}; {UNDO}")
 
-    def pick(self, where: str, base, current, new):
+    def pick(self, where: str, base, edited, new):
         """One part whose inside is not merged: the side that changed it, or a conflict."""
-        b, c, n = _sig(base), _sig(current), _sig(new)
-        if c == b:
+        b, e, n = _sig(base), _sig(edited), _sig(new)
+        if e == b:
             return new
-        if n in (b, c):
+        if n in (b, e):
             self.kept.append(where)
-            return current
+            return edited
         self.conflict(where, "edited here and changed by the pipeline")
         return new
 
@@ -118,46 +118,46 @@ class _Merger:
         self,
         where: str,
         base: Sequence[tuple[object, cst.CSTNode]],
-        current: Sequence[tuple[object, cst.CSTNode]],
+        edited: Sequence[tuple[object, cst.CSTNode]],
         new: Sequence[tuple[object, cst.CSTNode]],
         merge_one: Callable[[object, cst.CSTNode, cst.CSTNode, cst.CSTNode], object],
         name: Callable[[object], str],
     ) -> list:
         """Merge parts known by key: in the new order with a person's additions after their predecessor,
         or, if the person reordered the parts, in theirs with the pipeline's additions likewise."""
-        b, c, n = dict(base), dict(current), dict(new)
+        b, e, n = dict(base), dict(edited), dict(new)
         merged: dict[object, object] = {}
         for key, node in new:
-            if key in b and key in c:
-                merged[key] = merge_one(key, b[key], c[key], node)
+            if key in b and key in e:
+                merged[key] = merge_one(key, b[key], e[key], node)
             elif key in b:  # removed by the person
                 if _sig(b[key]) != _sig(node):
                     self.conflict(name(key), "removed here but changed by the pipeline")
-            elif key in c:  # added on both sides
-                if _sig(c[key]) == _sig(node):
-                    merged[key] = c[key]
+            elif key in e:  # added on both sides
+                if _sig(e[key]) == _sig(node):
+                    merged[key] = e[key]
                 else:
                     self.conflict(name(key), "added here and by the pipeline, differently")
             else:
                 merged[key] = node
-        for key in [k for k in b if k in c and k not in n]:  # gone from the pipeline
-            if _sig(b[key]) != _sig(c[key]):
+        for key in [k for k in b if k in e and k not in n]:  # gone from the pipeline
+            if _sig(b[key]) != _sig(e[key]):
                 self.conflict(name(key), "edited here, but the pipeline no longer has it")
             elif key[0] == "import":
-                self.dropped_imports.append((key[1:-1], c[key]))
-        added = [key for key, _ in current if key not in b and key not in n]  # by the person
+                self.dropped_imports.append((key[1:-1], e[key]))
+        added = [key for key, _ in edited if key not in b and key not in n]  # by the person
         for key in added:
-            merged[key] = c[key]
+            merged[key] = e[key]
             self.kept.append(name(key))
-        if [k for k, _ in current if k in b] != [k for k, _ in base if k in c]:  # the person reordered
-            order = _interleave([k for k, _ in current if k in merged], [k for k, _ in new if k in merged])
+        if [k for k, _ in edited if k in b] != [k for k, _ in base if k in e]:  # the person reordered
+            order = _interleave([k for k, _ in edited if k in merged], [k for k, _ in new if k in merged])
         else:
-            order = _interleave([k for k, _ in new if k in merged], [k for k, _ in current if k in merged])
+            order = _interleave([k for k, _ in new if k in merged], [k for k, _ in edited if k in merged])
         return [merged[key] for key in order]
 
     # -- statements --------------------------------------------------------------------------
 
-    def statements(self, where: str, base, current, new, scope: tuple[str, ...] | None = None) -> list:
+    def statements(self, where: str, base, edited, new, scope: tuple[str, ...] | None = None) -> list:
         """A body of statements; ``scope`` (the group path) when it is the DAG's or a group's."""
 
         def keyed(body):
@@ -174,68 +174,68 @@ class _Merger:
                 parts.append(((*key, seen[key]), statement))
             return parts, wiring
 
-        (b, bw), (c, cw), (n, nw) = keyed(base), keyed(current), keyed(new)
+        (b, bw), (e, ew), (n, nw) = keyed(base), keyed(edited), keyed(new)
         extra: list[cst.BaseStatement] = []
 
-        def merge_one(key, b_node, c_node, n_node):
+        def merge_one(key, b_node, e_node, n_node):
             if key == ("wiring",):
-                return self.wiring(where, scope, (bw, base), (cw, current), (nw, new), extra)
-            if key[0] == "def" and _sig(c_node) == _sig(b_node):
+                return self.wiring(where, scope, (bw, base), (ew, edited), (nw, new), extra)
+            if key[0] == "def" and _sig(e_node) == _sig(b_node):
                 return n_node
             if key[0] == "def" and _sig(n_node) == _sig(b_node):
                 self.kept.append(_name(where, scope, key, n_node))
-                return c_node
+                return e_node
             if key[0] == "def":
-                return self.function(_name(where, scope, key, n_node), b_node, c_node, n_node, scope)
-            return self.pick(_name(where, scope, key, n_node), b_node, c_node, n_node)
+                return self.function(_name(where, scope, key, n_node), b_node, e_node, n_node, scope)
+            return self.pick(_name(where, scope, key, n_node), b_node, e_node, n_node)
 
-        nodes = {**dict(b), **dict(c), **dict(n)}
-        merged = self.keyed(where, b, c, n, merge_one, lambda key: _name(where, scope, key, nodes[key]))
+        nodes = {**dict(b), **dict(e), **dict(n)}
+        merged = self.keyed(where, b, e, n, merge_one, lambda key: _name(where, scope, key, nodes[key]))
         flat = []
         for part in merged:
             flat.extend(part if isinstance(part, list) else [part])
         return _before_use(flat + extra) if scope is not None else flat + extra
 
-    def function(self, where: str, base, current, new, scope: tuple[str, ...] | None) -> cst.FunctionDef:
-        kinds = {_kind(f) for f in (base, current, new)}
+    def function(self, where: str, base, edited, new, scope: tuple[str, ...] | None) -> cst.FunctionDef:
+        kinds = {_kind(f) for f in (base, edited, new)}
         if len(kinds) != 1 or kinds == {None} or scope is None and kinds != {"dag"}:
-            return self.pick(where, base, current, new)
+            return self.pick(where, base, edited, new)
         (kind,) = kinds
         decorators = self.keyed(
             where,
-            *([(_dotted(d.decorator), d) for d in f.decorators] for f in (base, current, new)),
-            lambda key, b, c, n: self.decorator(f"{where}: @{key}", b, c, n),
+            *([(_dotted(d.decorator), d) for d in f.decorators] for f in (base, edited, new)),
+            lambda key, b, e, n: self.decorator(f"{where}: @{key}", b, e, n),
             lambda key: f"{where}: @{key}",
         )
         lines = self.pick(
-            f"{where}: the comments above it", base.leading_lines, current.leading_lines, new.leading_lines
+            f"{where}: the comments above it", base.leading_lines, edited.leading_lines, new.leading_lines
         )
         if kind == "task":
-            body = self.statements(where, base.body.body, current.body.body, new.body.body)
+            body = self.statements(where, base.body.body, edited.body.body, new.body.body)
         else:
             inner = () if kind == "dag" else (*scope, new.name.value)
-            body = self.statements(where, base.body.body, current.body.body, new.body.body, inner)
+            body = self.statements(where, base.body.body, edited.body.body, new.body.body, inner)
         footer = self.pick(
-            f"{where}: its last comments", base.body.footer, current.body.footer, new.body.footer
+            f"{where}: its last comments", base.body.footer, edited.body.footer, new.body.footer
         )
-        params = self.pick(f"{where}: its parameters", base.params, current.params, new.params)
-        returns = self.pick(f"{where}: its return annotation", base.returns, current.returns, new.returns)
+        params = self.pick(f"{where}: its parameters", base.params, edited.params, new.params)
+        returns = self.pick(f"{where}: its return annotation", base.returns, edited.returns, new.returns)
         return new.with_changes(
             params=params,
             returns=returns,
             decorators=decorators,
             leading_lines=lines,
-            body=new.body.with_changes(body=body, footer=footer, header=current.body.header),
+            body=new.body.with_changes(body=body, footer=footer, header=edited.body.header),
         )
 
-    def decorator(self, where: str, base, current, new) -> cst.Decorator:
-        if _sig(current) == _sig(base) or _sig(new) in (_sig(base), _sig(current)):
-            return self.pick(where, base, current, new)
-        args = self.args(where, *(_args(d.decorator) for d in (base, current, new)))
+    def decorator(self, where: str, base, edited, new) -> cst.Decorator:
+        if _sig(edited) == _sig(base) or _sig(new) in (_sig(base), _sig(edited)):
+            return self.pick(where, base, edited, new)
+        args = self.args(where, *(_args(d.decorator) for d in (base, edited, new)))
         func = new.decorator.func if isinstance(new.decorator, cst.Call) else new.decorator
-        return current.with_changes(decorator=cst.Call(func, args=args) if args else func)
+        return edited.with_changes(decorator=cst.Call(func, args=args) if args else func)
 
-    def args(self, where: str, base, current, new) -> list[cst.Arg]:
+    def args(self, where: str, base, edited, new) -> list[cst.Arg]:
         """A call's arguments: by keyword, and its positional ones as one part (a date is one value)."""
 
         def keyed(args):
@@ -248,44 +248,44 @@ class _Merger:
         def positional(args):
             return [a for a in args if not a.keyword and not a.star]
 
-        def merge_arg(key, b, c, n):
-            value = self.expression(f"{where} argument {key}", b.value, c.value, n.value)
-            return (n if _sig(c) == _sig(b) else c).with_changes(value=value)
+        def merge_arg(key, b, e, n):
+            value = self.expression(f"{where} argument {key}", b.value, e.value, n.value)
+            return (n if _sig(e) == _sig(b) else e).with_changes(value=value)
 
         values = self.pick(
-            f"{where}: its positional arguments", *(positional(args) for args in (base, current, new))
+            f"{where}: its positional arguments", *(positional(args) for args in (base, edited, new))
         )
         by_keyword = self.keyed(
-            where, keyed(base), keyed(current), keyed(new), merge_arg, lambda k: f"{where} argument {k}"
+            where, keyed(base), keyed(edited), keyed(new), merge_arg, lambda k: f"{where} argument {k}"
         )
         return [*values, *by_keyword]
 
-    def expression(self, where: str, base, current, new) -> cst.BaseExpression:
-        if _sig(current) == _sig(base) or _sig(new) in (_sig(base), _sig(current)):
-            return self.pick(where, base, current, new)
-        if all(isinstance(e, cst.Dict) for e in (base, current, new)):
+    def expression(self, where: str, base, edited, new) -> cst.BaseExpression:
+        if _sig(edited) == _sig(base) or _sig(new) in (_sig(base), _sig(edited)):
+            return self.pick(where, base, edited, new)
+        if all(isinstance(e, cst.Dict) for e in (base, edited, new)):
 
             def keyed(d):
                 return [(_code(e.key) if isinstance(e, cst.DictElement) else _sig(e), e) for e in d.elements]
 
-            def merge_element(key, b, c, n):
-                value = self.expression(f"{where}[{key}]", b.value, c.value, n.value)
-                return (n if _sig(c) == _sig(b) else c).with_changes(value=value)
+            def merge_element(key, b, e, n):
+                value = self.expression(f"{where}[{key}]", b.value, e.value, n.value)
+                return (n if _sig(e) == _sig(b) else e).with_changes(value=value)
 
             elements = self.keyed(
-                where, keyed(base), keyed(current), keyed(new), merge_element, lambda k: f"{where}[{k}]"
+                where, keyed(base), keyed(edited), keyed(new), merge_element, lambda k: f"{where}[{k}]"
             )
             return new.with_changes(elements=elements)
         if (
-            all(isinstance(e, cst.Call) for e in (base, current, new))
-            and len({_code(e.func) for e in (base, current, new)}) == 1
+            all(isinstance(e, cst.Call) for e in (base, edited, new))
+            and len({_code(e.func) for e in (base, edited, new)}) == 1
         ):
-            return new.with_changes(args=self.args(where, base.args, current.args, new.args))
-        return self.pick(where, base, current, new)
+            return new.with_changes(args=self.args(where, base.args, edited.args, new.args))
+        return self.pick(where, base, edited, new)
 
     # -- dependency statements -------------------------------------------------------------------
 
-    def wiring(self, where, scope, base, current, new, extra: list) -> list[cst.BaseStatement]:
+    def wiring(self, where, scope, base, edited, new, extra: list) -> list[cst.BaseStatement]:
         """A scope's ``>>`` statements and bindings, merged as graphs.
 
         Unedited: the pipeline's. Unchanged by the pipeline: the person's. Both: the pipeline's
@@ -293,52 +293,65 @@ class _Merger:
         scope (a task they name is bound to a variable first). Removing an edge the pipeline still
         has, or adding one to a task it no longer has, is a conflict.
         """
-        (bw, b_body), (cw, c_body), (nw, n_body) = base, current, new
-        b, c, n = (_code(w) for w in (bw, cw, nw))
-        if c == b:
+        (bw, b_body), (ew, e_body), (nw, n_body) = base, edited, new
+        b, e, n = (_code(w) for w in (bw, ew, nw))
+        if n == b or (e != b and n == e):
+            if e != b:
+                self.kept.append(f"{where}: the dependency statements")
+            return ew
+        own_in_groups = _own_in_groups(b_body, e_body)
+        if e == b and not own_in_groups:
             return nw
-        if n in (b, c):
-            self.kept.append(f"{where}: the dependency statements")
-            return cw
-        graphs = [_graph(w, _functions(body)) for w, body in (base, current, new)]
+        graphs = [_graph(w, _functions(body)) for w, body in (base, edited, new)]
+        if None in graphs and e == b:
+            return nw  # the verification judges it
         if None in graphs:
             self.conflict(
                 f"{where}: the dependency statements",
                 "not read: each side of >> must be a task, a list, or a variable",
             )
             return nw
-        gb, gc, gn = graphs
+        gb, ge, gn = graphs
         before = len(self.conflicts)
         labels = _labels(n_body, _functions(n_body))
-        removed = [_shown(e) for e in gb.edges if e not in gc.edges and e in gn.edges]
-        removed += [f"{r[0]}()" for r in gb.nodes if r not in gc.nodes and r in gn.nodes]
+        removed = [_shown(edge) for edge in gb.edges if edge not in ge.edges and edge in gn.edges]
+        removed += [f"{r[0]}()" for r in gb.nodes if r not in ge.nodes and r in gn.nodes]
         for what in removed:
             self.conflict(f"{where}: {what}", "removed here but the pipeline still has it")
-        own = _functions(c_body).keys() - _functions(b_body).keys()  # the person's own tasks
-        added = [e for e in gc.edges if e not in gb.edges and e not in gn.edges]
+        own = _functions(e_body).keys() - _functions(b_body).keys()  # the person's own tasks
+        added = [edge for edge in ge.edges if edge not in gb.edges and edge not in gn.edges]
         for edge in added:
             for ref in edge:
-                if isinstance(ref, tuple) and ref not in labels and ref[0] not in own:
+                if (
+                    isinstance(ref, tuple)
+                    and ref not in labels
+                    and ref[0] not in own
+                    and ref not in own_in_groups
+                ):
                     self.conflict(
                         f"{where}: {_shown(edge)}",
                         f"added here, but the pipeline no longer has {'.'.join(ref)}",
                     )
         if len(self.conflicts) > before:
             return nw
+        gating = _gating(gb, ge, gn, b_body, e_body)
+        if e == b and not gating:
+            return nw
+        added += [edge for edge in gating if edge not in added]
         # Bind every task the person names: as they did, as the pipeline does, or <function>_task.
         variables = {ref: var for var, ref in gn.bindings.items()}
         taken = set(self.taken)
-        wanted = {ref[:1] for e in added for ref in e if isinstance(ref, tuple)}
-        wanted |= {ref for ref in gc.nodes if ref not in gb.nodes and ref not in gn.nodes}  # lone ``a()``
-        wanted |= {ref for var, ref in gc.bindings.items() if var not in gb.bindings}
-        person = {ref: var for var, ref in gc.bindings.items() if var not in gb.bindings}
+        wanted = {ref[:1] for edge in added for ref in edge if isinstance(ref, tuple)}
+        wanted |= {ref for ref in ge.nodes if ref not in gb.nodes and ref not in gn.nodes}  # lone ``a()``
+        wanted |= {ref for var, ref in ge.bindings.items() if var not in gb.bindings}
+        person = {ref: var for var, ref in ge.bindings.items() if var not in gb.bindings}
         bind = []
         for ref in sorted(wanted - variables.keys()):
             suffix = "group" if labels.get(ref) == "group" else "task"
             variables[ref] = person.get(ref) or free_name(f"{ref[0]}_{suffix}", taken)
             bind.append(ref)
         calls: dict[str, cst.Call] = {}  # each bound task's call, as the pipeline's statements make it
-        replaced = [_replace_calls(s, {r[0]: variables[r] for r in bind}, calls) for s in _commented(nw, cw)]
+        replaced = [_replace_calls(s, {r[0]: variables[r] for r in bind}, calls) for s in _commented(nw, ew)]
         statements = [s for s in replaced if not _is_name(s)]  # a lone ``a()``, now bound
         bindings = [
             cst.SimpleStatementLine(
@@ -359,9 +372,57 @@ class _Merger:
             )
             for u, v in added
         )
-        if added:
+        if set(added) - gating.keys():
             self.kept.append(f"{where}: the dependencies you added")
+        self.kept.extend(
+            f"{where}: {_shown(edge)}, as the group's {side} task, as before" for edge, side in gating.items()
+        )
         return bindings + statements
+
+
+def _groups(body) -> dict[str, cst.FunctionDef]:
+    return {s.name.value: s for s in body if _kind(s) == "task_group"}
+
+
+def _own_in_groups(base_body, edited_body) -> set[tuple[str, str]]:
+    """The tasks and groups the person added to the groups of this scope: (group, function)."""
+    base_groups = _groups(base_body)
+    return {
+        (name, function)
+        for name, group in _groups(edited_body).items()
+        if name in base_groups
+        for function in _functions(group.body.body).keys() - _functions(base_groups[name].body.body).keys()
+    }
+
+
+def _gating(gb: _Graph, ge: _Graph, gn: _Graph, base_body, edited_body) -> dict[tuple, str]:
+    """The edges that keep a person's own task first (or last) in a group waiting for (or gating)
+    what the whole group did, where the pipeline now wires one of the group's children instead:
+    ``clean >> eu_group`` becomes ``clean >> eu.score``, so ``clean >> eu.check`` is added. Each
+    edge maps to ``first`` or ``last``."""
+    base_groups, groups = _groups(base_body), _groups(edited_body)
+    found: dict[tuple, str] = {}
+    for u, v in gb.edges:
+        if (u, v) in gn.edges or (u, v) not in ge.edges:
+            continue
+        for group, other, side in ((v, u, "first"), (u, v, "last")):
+            if not (isinstance(group, tuple) and len(group) == 1 and group[0] in base_groups):
+                continue
+            children = {x for e in gn.edges for x in e if isinstance(x, tuple) and x[:1] == group and x[1:]}
+            if not any(((other, x) if side == "first" else (x, other)) in gn.edges for x in children):
+                continue  # not narrowed to children: the pipeline rewired the group as a whole
+            inner = groups[group[0]].body.body
+            functions = _functions(inner)
+            graph = _graph([s for s in inner if _is_wiring(s, functions)], functions)
+            if graph is None:
+                continue  # the verification judges it
+            own = functions.keys() - _functions(base_groups[group[0]].body.body).keys()
+            end = 1 if side == "first" else 0  # a first task has no edge into it, a last none out
+            for name in sorted(own):
+                if (name,) in graph.nodes and not any(e[end] == (name,) for e in graph.edges):
+                    edge = (other, (*group, name)) if side == "first" else ((*group, name), other)
+                    found[edge] = side
+    return found
 
 
 def _interleave(order: list, other: list) -> list:

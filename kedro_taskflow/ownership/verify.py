@@ -101,14 +101,16 @@ def _lost(base: Counter, edited: Counter, new: Counter, merged: Counter) -> list
     """Each part the person changed whose count in ``merged`` is not what both sides imply."""
     problems = []
     for atom in sorted(edited.keys() | base.keys()):
-        mine, theirs = edited[atom] - base[atom], new[atom] - base[atom]
-        if not mine:
+        by_person, by_pipeline = edited[atom] - base[atom], new[atom] - base[atom]
+        if not by_person:
             continue
-        same_way = mine * theirs > 0
-        expected = base[atom] + (max(mine, theirs, key=abs) if same_way else mine + theirs)
+        same_way = by_person * by_pipeline > 0
+        expected = base[atom] + (
+            max(by_person, by_pipeline, key=abs) if same_way else by_person + by_pipeline
+        )
         if merged[atom] != max(expected, 0):
             path, code = atom
-            what = "added" if mine > 0 else "removed"
+            what = "added" if by_person > 0 else "removed"
             problems.append(
                 f"{_shown(path)}: the merge lost what you {what}, `{_one_line(code)}` "
                 "(verified: every hand edit is kept)"
@@ -365,12 +367,81 @@ def _graph_problems(base: _Graph, edited: _Graph, new: _Graph, merged: _Graph) -
         what = (merged.unread or edited.unread or base.unread or new.unread)[0]
         return [f"the dependency statements: `{_one_line(what)}` is not read as a task graph {check}"]
     problems = []
+    waits = [_waits(g) for g in (base, edited, new, merged)]
     for name, get in (("edge", lambda g: g.edges), ("task call", lambda g: g.called)):
         b, e, n, m = (get(g) for g in (base, edited, new, merged))
         expected = (n | (e - b)) - (b - e)
         problems += [f"the {name} {_ref_shown(x)} is missing {check}" for x in sorted(expected - m)]
-        problems += [f"the {name} {_ref_shown(x)} is unexpected {check}" for x in sorted(m - expected)]
-    return problems
+        problems += [
+            f"the {name} {_ref_shown(x)} is unexpected {check}"
+            for x in sorted(m - expected)
+            if name != "edge" or not _expand(x, merged) <= waits[1]  # a wait the person's file had
+        ]
+    return problems + _lost_waits(*waits, merged)
+
+
+def _lost_waits(base: set, edited: set, new: set, merged: set, graph: _Graph) -> list[str]:
+    """A wait the person's file added (through a group: a task of theirs first in a group waits for
+    what the group waits for) that the merged file lacks, between tasks it still has."""
+    tasks = {t for t in graph.called if t not in _groups(graph.called)}
+    lost = sorted((u, v) for u, v in edited - base - merged if u in tasks and v in tasks)
+    return [
+        f"task {_ref_shown(v)} no longer waits for {_ref_shown(u)}, as it does in your file "
+        "(verified: the task graph is the pipeline's plus your edges)"
+        for u, v in lost
+    ]
+
+
+def _groups(refs: set[Ref]) -> set[Ref]:
+    return {r for r in refs if any(len(o) > len(r) and o[: len(r)] == r for o in refs if o[0] != "=")}
+
+
+def _expand(edge: tuple[Ref, Ref], graph: _Graph) -> set[tuple[Ref, Ref]]:
+    """An edge as Airflow makes it: from a group, from each of its last tasks; to a group, to each
+    of its first."""
+    groups = _groups(graph.called)
+
+    def inside(ref: Ref, group: Ref) -> bool:
+        scope = ref[1:-1] if ref[0] == "=" else ref
+        return len(scope) >= len(group) and scope[: len(group)] == group and ref != group
+
+    def ends(ref: Ref, last: bool) -> set[Ref]:
+        if ref not in groups:
+            return {ref}
+        members = {r for e in graph.edges for r in e if inside(r, ref)} | {
+            r for r in graph.called if inside(r, ref) and r not in groups
+        }
+        internal = {
+            (x, y)
+            for u, v in graph.edges
+            if inside(u, ref) and inside(v, ref)
+            for x in ends(u, True)
+            for y in ends(v, False)
+        }
+        return {
+            r for r in members if r not in groups and all((e[0] if last else e[1]) != r for e in internal)
+        }
+
+    u, v = edge
+    return {(x, y) for x in ends(u, True) for y in ends(v, False)}
+
+
+def _waits(graph: _Graph) -> set[tuple[Ref, Ref]]:
+    """Which task waits for which, directly or not, as Airflow runs the graph."""
+    after: dict[Ref, set[Ref]] = {}
+    for edge in graph.edges:
+        for u, v in _expand(edge, graph):
+            after.setdefault(u, set()).add(v)
+    found = set()
+    for start in after:
+        stack, seen = [start], set()
+        while stack:
+            for v in after.get(stack.pop(), ()):
+                if v not in seen:
+                    seen.add(v)
+                    stack.append(v)
+        found.update((start, v) for v in seen)
+    return found
 
 
 # -- small helpers -------------------------------------------------------------------------------

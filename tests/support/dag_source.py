@@ -6,19 +6,24 @@ import ast
 import re
 
 
-def task_nodes(source: str) -> dict[str, list[str]]:
-    """Full Airflow task id -> the node names its ``project.run_nodes(...)`` call names."""
+def task_nodes(source: str, hand_tasks: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+    """Full Airflow task id -> the node names its ``project.run_nodes(...)`` call names (none for
+    the ``hand_tasks``, a person's own, which run no node)."""
     result: dict[str, list[str]] = {}
-    _collect(ast.parse(source).body, (), result)
+    _collect(ast.parse(source).body, (), result, hand_tasks)
     return result
 
 
-def _collect(body: list[ast.stmt], group: tuple[str, ...], result: dict[str, list[str]]) -> None:
+def _collect(
+    body: list[ast.stmt], group: tuple[str, ...], result: dict[str, list[str]], hand_tasks: frozenset[str]
+) -> None:
     for fn in body:
         if not isinstance(fn, ast.FunctionDef):
             continue
         kind, name = _decorated(fn)
-        if kind == "task":
+        if kind == "task" and ".".join((*group, name)) in hand_tasks:
+            result[".".join((*group, name))] = []
+        elif kind == "task":
             calls = [
                 c
                 for c in ast.walk(fn)
@@ -29,9 +34,9 @@ def _collect(body: list[ast.stmt], group: tuple[str, ...], result: dict[str, lis
             assert len(calls) == 1, f"task {name} should call run_nodes once"
             result[".".join((*group, name))] = [ast.literal_eval(a) for a in calls[0].args]
         elif kind == "task_group":
-            _collect(fn.body, (*group, name), result)
+            _collect(fn.body, (*group, name), result, hand_tasks)
         else:
-            _collect(fn.body, group, result)  # the @dag function
+            _collect(fn.body, group, result, hand_tasks)  # the @dag function
 
 
 def _decorated(fn: ast.FunctionDef) -> tuple[str | None, str]:

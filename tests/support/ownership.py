@@ -44,6 +44,11 @@ CHANGES = {
     "moved_into_namespace": lambda nodes, persisted: (_renamed(nodes, "report", "eu.report"), persisted),
     "moved_out_of_namespace": lambda nodes, persisted: (_renamed(nodes, "eu.audit", "audit"), persisted),
     "dataset_in_memory": lambda nodes, persisted: (nodes, persisted - {"eu.scores"}),
+    # The EU group no longer waits for clean as a whole: its audit reads the raw orders.
+    "audit_reads_orders": lambda nodes, persisted: (
+        tuple(dataclasses.replace(n, inputs=("orders",)) if n.name == "eu.audit" else n for n in nodes),
+        persisted,
+    ),
 }
 
 
@@ -217,6 +222,15 @@ EDITS: dict[str, tuple[tuple[str, str], ...]] = {
             '        project.run_nodes("report")\n\n',
         ),
     ),
+    # A task of the person's own, first in the EU group: it waits for what the group waits for.
+    "task_first_in_group": (
+        (
+            "        audit()\n        score()\n",
+            "        @task\n        def check_orders():\n"
+            '            print("checking the cleaned orders")\n\n'
+            "        audit()\n        check_orders() >> score()\n",
+        ),
+    ),
 }
 
 
@@ -236,9 +250,13 @@ EVIDENCE.update(
         "task_signature": ("def report(**context) -> None:", 'print("run", context["run_id"])'),
         "task_order": (),  # the order itself: test_merge's own test (a node moved away changes it)
         "task_pool": ('pool="reports"',),  # airflow.yml may add arguments beside it
+        "task_first_in_group": ("def check_orders():", 'print("checking the cleaned orders")'),
     }
 )
+HAND_TASKS = {"task_first_in_group": "eu.check_orders"}  # a person's own task, by its task id
+# Extra edges by node name; ``<dataset`` names the task that writes the dataset.
 EXTRA_EDGES = {
+    "task_first_in_group": (("<clean_orders", "eu.check_orders"), ("eu.check_orders", "eu.score")),
     "notification_after_last_task": (("report", "notify"),),
     "sensor_before_first_task": (("wait_for_raw", "ingest"),),
     "sensor_after_group_binding": (("wait_for_raw", "ingest"),),

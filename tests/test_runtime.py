@@ -212,7 +212,7 @@ def test_a_missing_project_folder_fails_the_task_without_retries(monkeypatch):
 @pytest.mark.parametrize(
     ("break_it", "conf", "nodes", "message"),
     [
-        (None, {"model_options.filepath": "x"}, [DATA_PROCESSING], "The DAG run's conf sets 'model_options.filepath'"),
+        (None, {"model_options.x": 1}, [DATA_PROCESSING], "The DAG run's conf sets 'model_options.x'"),
         (None, {}, ["no_such_node"], "Pipeline does not contain nodes named ['no_such_node']"),
         ("settings.py", {}, [DATA_PROCESSING], "NameError: name 'undefined_name' is not defined"),
         ("catalog.yml", {}, [DATA_PROCESSING], "DatasetError"),

@@ -113,6 +113,7 @@ def test_plan_json_has_the_documented_shape(project):
             ("owner", "kedro"),
             ("retries", 1),
             ("retry_delay", 5),
+            ("execution", "tasks"),
         )
     }
     task_settings = {k: built_in[k] for k in ("owner", "retries", "retry_delay")}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from kedro_taskflow.runtime import (
     KedroProject,
@@ -28,8 +30,11 @@ def resolved_path(project: KedroProject) -> Path:
     return path.resolve()
 
 
-def run_nodes(project: KedroProject, node_names: list[str], run: str | dict | None) -> None:
-    """``run``: what an isolated task is given of its DAG run (``DAG_RUN``, rendered); else None."""
+def run_nodes(
+    project: KedroProject, node_names: list[str], run: str | dict | None, runner: Any = None
+) -> None:
+    """``run``: what an isolated task is given of its DAG run (``DAG_RUN``, rendered); else None.
+    ``runner``: the Kedro runner (Kedro's default when None)."""
     current = dag_run.current() if run is None else dag_run.rendered(run)
     at_once = failing_at_once if current is not None else contextlib.nullcontext
     with at_once():
@@ -40,7 +45,20 @@ def run_nodes(project: KedroProject, node_names: list[str], run: str | dict | No
             task_logging.import_kedro_project_module()
             _configure(project, path)
             task_logging.configure(path, isolated=run is not None)
-        _run(project, path, node_names, current)
+        _run(project, path, node_names, current, runner)
+
+
+def run_dag(project: KedroProject, node_names: list[str]) -> dict[str, Any]:
+    """Watcher execution's producer: the nodes in one Kedro session, past failing ones; what each
+    node's task reports (``watcher.report``): the producer's attempt and each node's outcome."""
+    from kedro_taskflow.runtime import watcher
+
+    outcomes: dict[str, dict[str, Any]] = {}
+    try:
+        run_nodes(project, node_names, None, watcher.runner(outcomes, watcher.Recorder()))
+    except watcher.NodeFailed as failed:  # reported by the nodes' tasks, which fail
+        logging.getLogger(__name__).warning("%s Their tasks fail with their errors.", failed)
+    return {"attempt": dag_run.attempt(), "nodes": outcomes}
 
 
 @contextlib.contextmanager
@@ -63,7 +81,9 @@ def _fail_exception() -> type[Exception]:
     return AirflowFailException
 
 
-def _run(project: KedroProject, path: Path, node_names: list[str], run: dag_run.DagRun | None) -> None:
+def _run(
+    project: KedroProject, path: Path, node_names: list[str], run: dag_run.DagRun | None, runner: Any
+) -> None:
     from kedro.framework.project import pipelines
     from kedro.framework.session import KedroServiceSession
 
@@ -73,7 +93,7 @@ def _run(project: KedroProject, path: Path, node_names: list[str], run: dag_run.
         with KedroServiceSession.create(
             project_path=path, env=project.env, conf_source=project.conf_source
         ) as session:
-            session.run(pipeline_names=[project.pipeline], node_names=node_names)
+            session.run(pipeline_names=[project.pipeline], node_names=node_names, runner=runner)
         return
     with failing_at_once():
         session = KedroServiceSession.create(
@@ -94,6 +114,7 @@ def _run(project: KedroProject, path: Path, node_names: list[str], run: dag_run.
             node_names=node_names,
             load_versions=versions.load_versions(catalog, nodes.inputs(), run.version),
             runtime_params=params,
+            runner=runner,
         )
 
 

@@ -6,14 +6,15 @@ import ast
 import re
 
 
-def task_nodes(source: str) -> dict[str, list[str]]:
-    """Full Airflow task id -> the node names its ``project.run_nodes(...)`` call names."""
+def task_nodes(source: str, runner: str = "run_nodes") -> dict[str, list[str]]:
+    """Full Airflow task id -> the node names its ``project.run_nodes(...)`` call names; with
+    ``runner="run_dag"``, the producer of watcher execution and the nodes it runs."""
     result: dict[str, list[str]] = {}
-    _collect(ast.parse(source).body, (), result)
+    _collect(ast.parse(source).body, (), result, runner)
     return result
 
 
-def _collect(body: list[ast.stmt], group: tuple[str, ...], result: dict[str, list[str]]) -> None:
+def _collect(body: list[ast.stmt], group: tuple[str, ...], result: dict[str, list[str]], runner: str) -> None:
     for fn in body:
         if not isinstance(fn, ast.FunctionDef):
             continue
@@ -24,14 +25,15 @@ def _collect(body: list[ast.stmt], group: tuple[str, ...], result: dict[str, lis
                 for c in ast.walk(fn)
                 if isinstance(c, ast.Call)
                 and isinstance(c.func, ast.Attribute)
-                and c.func.attr == "run_nodes"
+                and c.func.attr in ("run_nodes", "run_dag")
             ]
-            assert len(calls) == 1, f"task {name} should call run_nodes once"
-            result[".".join((*group, name))] = [ast.literal_eval(a) for a in calls[0].args]
+            assert len(calls) == 1, f"task {name} should call run_nodes (or, the producer, run_dag) once"
+            if calls[0].func.attr == runner:
+                result[".".join((*group, name))] = [ast.literal_eval(a) for a in calls[0].args]
         elif kind == "task_group":
-            _collect(fn.body, (*group, name), result)
+            _collect(fn.body, (*group, name), result, runner)
         else:
-            _collect(fn.body, group, result)  # the @dag function
+            _collect(fn.body, group, result, runner)  # the @dag function
 
 
 def _decorated(fn: ast.FunctionDef) -> tuple[str | None, str]:

@@ -609,7 +609,7 @@ def test_a_watcher_file_keeps_its_hand_edits_when_the_pipeline_moves_on(tmp_path
     dag_file = project / "airflow_dags" / "chain_project.py"
     edited = dag_file.read_text()
     for old, new in (
-        ("    @task\n    def kedro_run():", "    @task(retries=3)\n    def kedro_run():"),
+        ("@task(show_return_value_in_logs=False)", "@task(show_return_value_in_logs=False, retries=3)"),
         (
             '        project.run_nodes("load", outcomes=outcomes)',
             '        print("loading")\n        project.run_nodes("load", outcomes=outcomes)',
@@ -633,7 +633,7 @@ def test_a_watcher_file_keeps_its_hand_edits_when_the_pipeline_moves_on(tmp_path
 
     cli("generate", "--execution", "watcher", cwd=project)
     merged = dag_file.read_text()
-    assert "    @task(retries=3)\n    def kedro_run():" in merged
+    assert "    @task(show_return_value_in_logs=False, retries=3)\n    def kedro_run():" in merged
     assert 'print("loading")\n        project.run_nodes("load", outcomes=outcomes)' in merged
     assert 'return project.run_dag("extract", "transform", "load", "audit")' in merged
     assert "def audit(outcomes: dict):" in merged and "load(outcomes) >> audit(outcomes)" in merged

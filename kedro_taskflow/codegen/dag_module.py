@@ -234,11 +234,10 @@ def _producer(plan: DagPlan, leading_lines: list[cst.EmptyLine]) -> cst.Function
         nodes.line(cst.Return(run)),
     ]
     taken = any(not task.group and task.task_id == PRODUCER for task in plan.tasks)
-    decorator = (
-        nodes.call(cst.Name("task"), [nodes.kwarg("task_id", string(f"{PRODUCER}_producer"))])
-        if taken
-        else cst.Name("task")
-    )
+    args = [nodes.kwarg("task_id", string(f"{PRODUCER}_producer"))] if taken else []
+    # Its XCom holds every node's log records, which the nodes' tasks show: not in its own log too.
+    args.append(nodes.kwarg("show_return_value_in_logs", cst.Name("False")))
+    decorator = nodes.call(cst.Name("task"), args)
     return nodes.function(PRODUCER, body, decorator, leading_lines=leading_lines)
 
 

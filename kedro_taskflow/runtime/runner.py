@@ -6,7 +6,7 @@ import contextlib
 import logging
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +31,15 @@ def resolved_path(project: KedroProject) -> Path:
 
 
 def run_nodes(
-    project: KedroProject, node_names: list[str], run: str | dict | None, runner: Any = None
+    project: KedroProject,
+    node_names: list[str],
+    run: str | dict | None,
+    runner: Callable[[], Any] | None = None,
 ) -> None:
     """``run``: what an isolated task is given of its DAG run (``DAG_RUN``, rendered); else None.
-    ``runner``: the Kedro runner (Kedro's default when None)."""
+    ``runner``: makes the Kedro runner (Kedro's default when None), once Kedro is imported as
+    ``task_logging`` imports it (importing ``kedro.runner`` first would set up Kedro's console
+    logging, which Airflow 2 redirects into itself forever)."""
     current = dag_run.current() if run is None else dag_run.rendered(run)
     at_once = failing_at_once if current is not None else contextlib.nullcontext
     with at_once():
@@ -55,7 +60,7 @@ def run_dag(project: KedroProject, node_names: list[str]) -> dict[str, Any]:
 
     outcomes: dict[str, dict[str, Any]] = {}
     try:
-        run_nodes(project, node_names, None, watcher.runner(outcomes, watcher.Recorder()))
+        run_nodes(project, node_names, None, lambda: watcher.runner(outcomes, watcher.Recorder()))
     except watcher.NodeFailed as failed:  # reported by the nodes' tasks, which fail
         logging.getLogger(__name__).warning("%s Their tasks fail with their errors.", failed)
     return {"attempt": dag_run.attempt(), "nodes": outcomes}
@@ -82,7 +87,11 @@ def _fail_exception() -> type[Exception]:
 
 
 def _run(
-    project: KedroProject, path: Path, node_names: list[str], run: dag_run.DagRun | None, runner: Any
+    project: KedroProject,
+    path: Path,
+    node_names: list[str],
+    run: dag_run.DagRun | None,
+    runner: Callable[[], Any] | None,
 ) -> None:
     from kedro.framework.project import pipelines
     from kedro.framework.session import KedroServiceSession
@@ -93,7 +102,7 @@ def _run(
         with KedroServiceSession.create(
             project_path=path, env=project.env, conf_source=project.conf_source
         ) as session:
-            session.run(pipeline_names=[project.pipeline], node_names=node_names, runner=runner)
+            session.run(pipeline_names=[project.pipeline], node_names=node_names, runner=runner and runner())
         return
     with failing_at_once():
         session = KedroServiceSession.create(
@@ -114,7 +123,7 @@ def _run(
             node_names=node_names,
             load_versions=versions.load_versions(catalog, nodes.inputs(), run.version),
             runtime_params=params,
-            runner=runner,
+            runner=runner and runner(),
         )
 
 

@@ -35,7 +35,16 @@ class Recorder(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         if self.node is not None:
-            self.records[self.node].append([record.name, record.levelno, record.getMessage(), record.created])
+            self.records[self.node].append(
+                [
+                    record.name,
+                    record.levelno,
+                    record.getMessage(),
+                    record.created,
+                    record.filename,
+                    record.lineno,
+                ]
+            )
 
     @contextlib.contextmanager
     def recording(self, node: str) -> Iterator[None]:
@@ -103,11 +112,19 @@ def report(produced: dict[str, Any], node_names: list[str], attempt: int) -> boo
         return False
     failed = []
     for name in node_names:
-        for logger, level, message, created in nodes[name]["log"]:
+        for logger, level, message, created, filename, lineno in nodes[name]["log"]:
             record = logging.makeLogRecord(
-                {"name": logger, "levelno": level, "levelname": logging.getLevelName(level), "msg": message}
+                {
+                    "name": logger,
+                    "levelno": level,
+                    "levelname": logging.getLevelName(level),
+                    "msg": message,
+                    "created": created,
+                    "msecs": (created % 1) * 1000,
+                    "filename": filename,
+                    "lineno": lineno,
+                }
             )
-            record.created = created
             logging.getLogger(logger).handle(record)
         if nodes[name]["state"] == FAILED:
             failed.append(name)

@@ -36,7 +36,7 @@ project = KedroProject(
     doc_md=__doc__,
 )
 def namespaced_project():
-    @task
+    @task(show_return_value_in_logs=False)
     def kedro_run():
         """The DAG's nodes in one Kedro session, so that Kedro's hooks see one run. Each
         node's task reports its node's outcome from here; retried or cleared, it runs

@@ -20,13 +20,14 @@ from pathlib import Path
 from kedro_taskflow import __version__, config, ownership, reader, writer
 from kedro_taskflow.errors import (
     AIRFLOW_VERSION,
+    EXECUTION,
     GROUP_BY,
     TARGET_DIR,
     WORKER_PROJECT_PATH,
     Conflicts,
     UsageError,
 )
-from kedro_taskflow.model import DagPlan, GroupBy, ProjectSpec, Selection
+from kedro_taskflow.model import DagPlan, Execution, GroupBy, ProjectSpec, Selection
 from kedro_taskflow.planning import has_nodes, plan_dag
 from kedro_taskflow.target import GENERATED_MARK, OUTPUT_FORMAT, AirflowVersion, Deployment, Target
 
@@ -45,13 +46,17 @@ class Options:
     group_by: GroupBy = GroupBy.MEMORY
     airflow_version: AirflowVersion = AirflowVersion.AIRFLOW_2
     selection: Selection = field(default_factory=Selection)
+    execution: Execution | None = None  # None: airflow.yml's `execution:`, else tasks
 
     def __post_init__(self) -> None:
         for option, kind, name in (
             (GROUP_BY, GroupBy, "group_by"),
             (AIRFLOW_VERSION, AirflowVersion, "airflow_version"),
+            (EXECUTION, Execution, "execution"),
         ):
             value = getattr(self, name)
+            if value is None:
+                continue
             try:
                 object.__setattr__(self, name, kind(value))
             except ValueError:
@@ -69,6 +74,7 @@ class Options:
             "--airflow-version": (
                 None if self.airflow_version is AirflowVersion.AIRFLOW_2 else str(self.airflow_version.value)
             ),
+            "--execution": self.execution and self.execution.value,
             **{
                 f"--{f.name.replace('_', '-')}": ",".join(getattr(self.selection, f.name)) or None
                 for f in dataclasses.fields(self.selection)
@@ -278,7 +284,7 @@ def plan_dags(spec: ProjectSpec, pipelines: Sequence[str] | None, options: Optio
     settings = config.parse(
         spec.airflow_config, spec.airflow_files, {p.name: p.nodes for p in spec.pipelines}
     )
-    return tuple(config.apply(dag, settings, spec.filepaths) for dag in dags)
+    return tuple(config.apply(dag, settings, spec.filepaths, options.execution) for dag in dags)
 
 
 def skipped_of(spec: ProjectSpec, pipelines: Sequence[str] | None) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from click.core import ParameterSource
 
 from kedro_taskflow import __version__, api, mermaid, plan_views, writer
 from kedro_taskflow.errors import Conflicts, Option, UsageError
-from kedro_taskflow.model import GroupBy, Selection
+from kedro_taskflow.model import Execution, GroupBy, Selection
 from kedro_taskflow.target import AirflowVersion
 
 FLAGS = {"pipelines": "--pipeline"}  # where a flag is not the parameter's name with dashes
@@ -79,6 +79,13 @@ def _selection(command):
             default="2",
             show_default=True,
             help="Write for Airflow 2 or 3; auto: the major version of the Airflow installed here.",
+        ),
+        click.option(
+            "--execution",
+            type=click.Choice([e.value for e in Execution]),
+            help="tasks: each task runs its nodes in its own Kedro session; watcher: one task runs the "
+            "DAG's nodes in one Kedro session and each node's task reports its outcome "
+            "[default: execution in airflow.yml, else tasks].",
         ),
         click.option("--tags", multiple=True, help="Only nodes with any of these tags (comma-separated)."),
         click.option("--nodes", multiple=True, help="Only these nodes (comma-separated)."),
@@ -287,6 +294,7 @@ def _request(
     worker_conf_source: str | None,
     group_by: str,
     airflow_version: str,
+    execution: str | None,
     tags: tuple[str, ...],
     nodes: tuple[str, ...],
     from_nodes: tuple[str, ...],
@@ -302,6 +310,7 @@ def _request(
         worker_conf_source=worker_conf_source,
         group_by=GroupBy(group_by),
         airflow_version=_airflow_version(airflow_version),
+        execution=execution and Execution(execution),
         selection=Selection(*(_split(o) for o in (tags, nodes, from_nodes, to_nodes))),
     )
     return (None if all_pipelines else pipelines or api.DEFAULT_PIPELINES), options

@@ -20,10 +20,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from kedro_taskflow.errors import UsageError
-from kedro_taskflow.model import DagPlan, NodeSpec, Setting, TaskPlan
+from kedro_taskflow.model import DagPlan, Execution, NodeSpec, Setting, TaskPlan
 
 DEFAULT_SECTION = "default"
 TASKS = "tasks"
+COMMAND_LINE = "command line"  # the source of a setting a flag gave (``--execution``)
 DEFAULT_FILE = "conf/base/airflow.yml"  # named in errors when the reader could not tell the file
 
 # What a DAG has when airflow.yml does not say: trigger-only, daily-free, one run at a time.
@@ -35,7 +36,9 @@ BUILT_IN: dict[str, object] = {
     "owner": "kedro",
     "retries": 1,
     "retry_delay": 5,
+    "execution": Execution.TASKS.value,
 }
+EXECUTION = "execution"  # how the DAG runs its nodes (model.Execution): decides the file's shape
 DAG_KEYS = ("schedule", "start_date", "catchup", "max_active_runs")  # arguments of @dag
 # default_args, in the order they are written; the task keys can also be set per task
 TASK_KEYS = (
@@ -194,6 +197,12 @@ def _trigger_rule(value: object) -> str:
     return value  # type: ignore[return-value]
 
 
+def _execution(value: object) -> str:
+    if value not in {e.value for e in Execution}:
+        raise _Bad(f"one of {', '.join(e.value for e in Execution)}", Execution.WATCHER.value)
+    return value  # type: ignore[return-value]
+
+
 CHECKS: dict[str, Callable[[object], object]] = {
     "start_date": _start_date,
     "schedule": _schedule,
@@ -213,10 +222,11 @@ CHECKS: dict[str, Callable[[object], object]] = {
     "trigger_rule": _trigger_rule,
     "datasets": _flag,
     "dataset_uris": _uris,
+    EXECUTION: _execution,
 }
 DATASET_KEYS = ("datasets", "dataset_uris")
 FLAVOUR = "flavour"  # an isolated task: written on each task's decorator, never in default_args
-SECTION_KEYS = (*DAG_KEYS, "schedule_interval", *DEFAULT_ARGS, *DATASET_KEYS, FLAVOUR, TASKS)
+SECTION_KEYS = (*DAG_KEYS, "schedule_interval", *DEFAULT_ARGS, *DATASET_KEYS, EXECUTION, FLAVOUR, TASKS)
 SELECTOR_KEYS = (*TASK_KEYS, FLAVOUR)
 
 
@@ -484,18 +494,26 @@ def matches(selector: str, node: NodeSpec) -> bool:
     return value in node.tags
 
 
-def apply(plan: DagPlan, config: AirflowConfig, filepaths: Mapping[str, str] | None = None) -> DagPlan:
-    """The plan with its DAG's settings, each task's effective settings, and datasets."""
+def apply(
+    plan: DagPlan,
+    config: AirflowConfig,
+    filepaths: Mapping[str, str] | None = None,
+    execution: Execution | None = None,
+) -> DagPlan:
+    """The plan with its DAG's settings, each task's effective settings, and datasets.
+    ``execution`` (``--execution``), when given, wins over airflow.yml's."""
     default, own = config.section(DEFAULT_SECTION), config.section(plan.pipeline)
     plan = _datasets(plan, config, default, own, filepaths or {})
     dag_settings = []
-    for key in (*DAG_KEYS, *DEFAULT_ARGS):
+    for key in (*DAG_KEYS, *DEFAULT_ARGS, EXECUTION):
         if key in own.values:
             dag_settings.append(Setting(key, own.values[key], "pipeline"))
         elif key in default.values:
             dag_settings.append(Setting(key, default.values[key], DEFAULT_SECTION))
         elif key in BUILT_IN:
             dag_settings.append(Setting(key, BUILT_IN[key], "built-in"))
+    if execution is not None:
+        dag_settings[-1] = Setting(EXECUTION, Execution(execution).value, COMMAND_LINE)
     selectors = {s: dict(v) for s, v in default.tasks.items()}
     for s, v in own.tasks.items():
         selectors[s] = {**selectors.get(s, {}), **v}
@@ -508,7 +526,25 @@ def apply(plan: DagPlan, config: AirflowConfig, filepaths: Mapping[str, str] | N
     tasks = tuple(
         dataclasses.replace(task, settings=_task_settings(task, selectors, inherited)) for task in plan.tasks
     )
+    _check_watched(plan.pipeline, dag_settings[-1], tasks, config)
     return dataclasses.replace(plan, settings=tuple(dag_settings), tasks=tasks)
+
+
+def _check_watched(
+    pipeline: str, execution: Setting, tasks: Sequence[TaskPlan], config: AirflowConfig
+) -> None:
+    """Watcher execution runs every node in its producer task: no node can run isolated."""
+    isolated = next((t for t in tasks if any(s.key == FLAVOUR for s in t.settings)), None)
+    if execution.value != Execution.WATCHER.value or isolated is None:
+        return
+    problem = f"runs every node in one task, where task {isolated.task_id!r} cannot run isolated (flavour)"
+    if execution.source == COMMAND_LINE:
+        raise UsageError(
+            f"--execution watcher {problem}: drop its flavour, or generate with --execution tasks."
+        )
+    section = pipeline if execution.source == "pipeline" else DEFAULT_SECTION
+    where = _Where(config.files.get(section) or next(iter(config.files.values()), DEFAULT_FILE), section)
+    raise where.at(EXECUTION).error(problem, "drop the flavour, or write `execution: tasks`")
 
 
 def _datasets(

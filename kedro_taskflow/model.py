@@ -66,6 +66,13 @@ class GroupBy(str, Enum):
     NONE = "none"  # one task per node; in-memory datasets between nodes are refused
 
 
+class Execution(str, Enum):
+    """How a DAG runs its nodes (``--execution``, airflow.yml's ``execution:``)."""
+
+    TASKS = "tasks"  # each task runs its nodes in its own Kedro session
+    WATCHER = "watcher"  # one task runs them all in one Kedro session; each node's task reports
+
+
 class Reason(str, Enum):
     """Why several nodes share a task."""
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import os
 import subprocess
+import uuid
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
 from support.cases import CASES
 from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, SNAPSHOTS, require_airflow3, run
 from support.kedro_projects import write_project
+from support.schedulers import PostgresServer, Scheduler
 from support.snapshots import SNAPSHOT_CASES, generate
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
@@ -132,3 +135,45 @@ def pytest_collection_modifyitems(items) -> None:
     for item in items:
         if AIRFLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.airflow)
+
+
+# --- real schedulers (tests/support/schedulers.py) ------------------------------------------------
+
+TEMPLATE = "airflow_template"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL cluster for the session, with a migrated Airflow 2 database to copy."""
+    server = PostgresServer().start()
+    try:
+        url = server.create_database(TEMPLATE)
+        run([str(BIN / "airflow"), "db", "migrate"], env={"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url})
+        yield server
+    finally:
+        server.stop()
+
+
+def new_scheduler(home: Path, dags: Path, major: int, request) -> Scheduler:
+    """A scheduler over ``dags`` (2: LocalExecutor on a copy of the session's PostgreSQL
+    database; 3: ``airflow standalone`` on SQLite), not started."""
+    home.mkdir()
+    if major == 2:
+        database = request.getfixturevalue("postgres").create_database(f"t_{uuid.uuid4().hex}", TEMPLATE)
+        return Scheduler(BIN, home, dags, database, major)
+    require_airflow3()
+    return Scheduler(AIRFLOW3_PYTHON.parent, home, dags, f"sqlite:///{home / 'airflow.db'}", major)
+
+
+@pytest.fixture
+def scheduler(tmp_path, request):
+    """Start a scheduler over a DAG folder: ``scheduler(dags, major=2)``; stopped after the test."""
+    started = []
+
+    def start(dags: Path, major: int = 2) -> Scheduler:
+        started.append(new_scheduler(tmp_path / f"airflow{major}_home", dags, major, request))
+        return started[-1].start()
+
+    yield start
+    for s in started:
+        s.stop()

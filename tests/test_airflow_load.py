@@ -102,8 +102,13 @@ def _kedro_edges(case: str, pipeline: str, tags: tuple[str, ...]) -> tuple[set[s
 @pytest.mark.parametrize(("snapshot_id", "version"), CASE_VERSIONS)
 def test_task_graph_is_the_kedro_graph(snapshot_id, version, seen, dag_files):
     (dag,) = seen["dags"].values()
-    nodes_of = task_nodes(dag_files[snapshot_id, version].read_text())
+    source = dag_files[snapshot_id, version].read_text()
+    nodes_of = task_nodes(source)
     case, pipeline, options = SNAPSHOT_CASES[snapshot_id]
+    for producer, nodes in task_nodes(source, runner="run_dag").items():  # watcher execution
+        assert sorted(nodes) == sorted(n for ns in nodes_of.values() for n in ns), "it runs every node"
+        assert dag.pop(producer) == [] and all(producer in ups for ups in dag.values()), "before every task"
+        dag = {task: [u for u in ups if u != producer] for task, ups in dag.items()}
     assert set(nodes_of) == set(dag), "every Airflow task comes from one @task function"
     for task_id in dag:
         assert re.fullmatch(r"[A-Za-z0-9_.-]{1,250}", task_id)

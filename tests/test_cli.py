@@ -161,6 +161,7 @@ def test_plan_json_has_the_documented_shape(project):
             ("owner", "kedro"),
             ("retries", 1),
             ("retry_delay", 5),
+            ("execution", "tasks"),
         )
     }
     task_settings = {k: built_in[k] for k in ("owner", "retries", "retry_delay")}
@@ -707,3 +708,45 @@ def test_help_is_plain_text(command, tmp_path):
     shown = cli(*command, "--help", cwd=tmp_path).stdout
     assert "Usage: kedro-taskflow" in shown
     assert "`" not in shown, shown
+
+
+@pytest.mark.airflow
+def test_a_watcher_file_keeps_its_hand_edits_when_the_pipeline_moves_on(tmp_path):
+    """Watcher execution's file merges as any other: edits to the producer and to a node's task
+    survive a new node, which joins the producer's run and gets its task; ``--check`` sees it."""
+    project = write_project(tmp_path, CHAIN)
+    cli("generate", "--execution", "watcher", cwd=project)
+    dag_file = project / "airflow_dags" / "chain_project.py"
+    edited = dag_file.read_text()
+    for old, new in (
+        ("@task(show_return_value_in_logs=False)", "@task(show_return_value_in_logs=False, retries=3)"),
+        (
+            '        project.run_nodes("load", outcomes=outcomes)',
+            '        print("loading")\n        project.run_nodes("load", outcomes=outcomes)',
+        ),
+    ):
+        assert old in edited
+        edited = edited.replace(old, new)
+    dag_file.write_text(edited)
+    assert cli("generate", "--execution", "watcher", "--check", cwd=project).returncode == 0  # edits alone
+
+    dags = shutil.move(project / "airflow_dags", tmp_path / "dags")
+    shutil.rmtree(project)
+    audit = Node("audit", ("loaded",), ("audited",))
+    project = write_project(
+        tmp_path,
+        dataclasses.replace(CHAIN, pipelines={"__default__": (*CHAIN.pipelines["__default__"], audit)}),
+    )
+    shutil.move(dags, project / "airflow_dags")
+    check = cli("generate", "--execution", "watcher", "--check", cwd=project, check=False)
+    assert (check.returncode, check.stderr) == (1, f"would change: {dag_file}\n")
+
+    cli("generate", "--execution", "watcher", cwd=project)
+    merged = dag_file.read_text()
+    assert "    @task(show_return_value_in_logs=False, retries=3)\n    def kedro_run():" in merged
+    assert 'print("loading")\n        project.run_nodes("load", outcomes=outcomes)' in merged
+    assert 'return project.run_dag("extract", "transform", "load", "audit")' in merged
+    assert "def audit(outcomes: dict):" in merged and "load(outcomes) >> audit(outcomes)" in merged
+    seen = probe_airflow([dag_file])[str(dag_file)]
+    assert (seen["errors"], seen["warnings"]) == ({}, [])
+    assert seen["dags"]["chain_project"]["audit"] == ["kedro_run", "load"]

@@ -10,7 +10,9 @@ import json
 import shutil
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import pendulum
 import pytest
 from support.environment import BIN, EXAMPLE, SUPPORT, outputs, run
 
@@ -158,3 +160,86 @@ def test_packaged_deployment_runs_in_airflow_like_kedro_run(tmp_path, airflow_db
     expected = outputs(by_kedro)
     assert "08_reporting/metrics.json" in expected
     assert outputs(deploy) == expected
+
+
+# --- what fails alike on every attempt fails the task at once (AirflowFailException) -------------
+
+IN_A_TASK = """
+import json, sys
+from types import SimpleNamespace
+import pendulum
+from airflow.models.taskinstance import set_current_context
+from kedro_taskflow.runtime import KedroProject
+run = SimpleNamespace(logical_date=pendulum.datetime(2024, 5, 1, tz="UTC"), conf=json.loads(sys.argv[2]))
+with set_current_context({"dag_run": run}):
+    try:
+        KedroProject(package_name="spaceflights", project_path=sys.argv[1]).run_nodes(*sys.argv[3:])
+    except Exception as error:
+        print("raised:", json.dumps([type(error).__name__, str(error)]))
+        sys.exit(3)
+"""
+
+
+def run_in_a_task(tmp_path: Path, project: Path, conf: dict, *nodes: str) -> list[str]:
+    """``run_nodes`` inside an Airflow 2 task's context: the error's class name and message."""
+    result = run(
+        [sys.executable, "-c", IN_A_TASK, str(project), json.dumps(conf), *nodes],
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 3, (result.stdout, result.stderr[-3000:])
+    (line,) = (line for line in result.stdout.splitlines() if line.startswith("raised: "))
+    return json.loads(line.removeprefix("raised: "))
+
+
+@pytest.mark.airflow
+def test_a_missing_project_folder_fails_the_task_without_retries(monkeypatch):
+    from airflow.exceptions import AirflowFailException
+    from airflow.models.taskinstance import set_current_context
+
+    monkeypatch.delenv(PATH_VARIABLE, raising=False)
+    project = KedroProject(package_name="spaceflights", project_path="/nonexistent/from_dag")
+    run = SimpleNamespace(logical_date=pendulum.datetime(2024, 5, 1, tz="UTC"), conf={})
+
+    with set_current_context({"dag_run": run}), pytest.raises(AirflowFailException) as error:
+        project.run_nodes(DATA_PROCESSING)
+
+    assert "/nonexistent/from_dag does not exist on this worker" in str(error.value)
+    assert isinstance(error.value.__cause__, KedroTaskflowRuntimeError)
+
+
+@pytest.mark.airflow
+@pytest.mark.parametrize(
+    ("break_it", "conf", "nodes", "message"),
+    [
+        (None, {"model_options.x": 1}, [DATA_PROCESSING], "The DAG run's conf sets 'model_options.x'"),
+        (None, {}, ["no_such_node"], "Pipeline does not contain nodes named ['no_such_node']"),
+        ("settings.py", {}, [DATA_PROCESSING], "NameError: name 'undefined_name' is not defined"),
+        ("catalog.yml", {}, [DATA_PROCESSING], "DatasetError"),
+    ],
+    ids=["undeclared-parameter", "unknown-node", "broken-settings", "broken-catalog"],
+)
+def test_what_every_attempt_would_fail_alike_fails_without_retries(tmp_path, break_it, conf, nodes, message):
+    project = copy_example(tmp_path / "project")
+    if break_it == "settings.py":
+        (project / "src" / "spaceflights" / "settings.py").write_text("HOOKS = (undefined_name,)\n")
+    elif break_it == "catalog.yml":
+        (project / "conf" / "base" / "catalog.yml").write_text("companies: {type: no.such.Dataset}\n")
+    before = files(project)
+
+    kind, text = run_in_a_task(tmp_path, project, conf, *nodes)
+
+    assert kind == "AirflowFailException"
+    assert message in text, text
+    assert text.endswith("(not retried: every attempt would fail alike)")
+    assert files(project) == before
+
+
+@pytest.mark.airflow
+def test_a_node_s_own_error_keeps_the_retries(tmp_path):
+    project = copy_example(tmp_path / "project")
+    (project / "data" / "01_raw" / "companies.csv").write_text("not,the\ncolumns,expected\n")
+
+    kind, text = run_in_a_task(tmp_path, project, {}, DATA_PROCESSING)
+
+    assert kind == "KeyError", text

@@ -9,78 +9,27 @@ Every test has a wall-clock limit and ends every process its scheduler started.
 from __future__ import annotations
 
 import json
-import re
-import shutil
 import time
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
 
 import pytest
-from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, ROOT, outputs, require_airflow3, run
-from support.schedulers import PostgresServer, Scheduler
+from support.environment import AIRFLOW3_PYTHON, BIN, ROOT, outputs, run
+from support.scheduled import (
+    ANSI,
+    RICH_FRAME,
+    assert_kedro_logged_once,
+    copy_example,
+    generate,
+    hand_tune,
+    plan,
+    saved_versions,
+    version_of,
+    write_runs_project,
+)
 
 pytestmark = pytest.mark.airflow
-
-TEMPLATE = "airflow_template"
-ANSI = re.compile(r"\x1b\[")
-RICH_FRAME = re.compile(r"[│╭╰─]{3}")  # rich's boxes and rules
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    """One PostgreSQL cluster for the session, with a migrated Airflow 2 database to copy."""
-    server = PostgresServer().start()
-    try:
-        url = server.create_database(TEMPLATE)
-        run([str(BIN / "airflow"), "db", "migrate"], env={"AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": url})
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def scheduler(tmp_path, request):
-    """Start a scheduler over a DAG folder: ``scheduler(dags, major=2)``; stopped after the test."""
-    started = []
-
-    def start(dags: Path, major: int = 2) -> Scheduler:
-        home = tmp_path / f"airflow{major}_home"
-        home.mkdir()
-        if major == 2:
-            database = request.getfixturevalue("postgres").create_database(f"t_{uuid.uuid4().hex}", TEMPLATE)
-            airflow_bin = BIN
-        else:
-            require_airflow3()
-            database = f"sqlite:///{home / 'airflow.db'}"
-            airflow_bin = AIRFLOW3_PYTHON.parent
-        started.append(Scheduler(airflow_bin, home, dags, database, major))
-        return started[-1].start()
-
-    yield start
-    for s in started:
-        s.stop()
-
-
-def copy_example(example: str, destination: Path) -> Path:
-    return shutil.copytree(
-        EXAMPLES[example], destination, ignore=shutil.ignore_patterns("airflow_dags", "__pycache__")
-    )
-
-
-def generate(project: Path, *options: str, kedro_taskflow: Path = BIN / "kedro-taskflow") -> Path:
-    run([str(kedro_taskflow), "generate", "--all", *options], cwd=project)
-    return project / "airflow_dags"
-
-
-def assert_kedro_logged_once(log: str, nodes: list[str]) -> None:
-    """Kedro's lines reach the task log once each, as plain text in Airflow's format."""
-    for node in nodes:
-        assert len(re.findall(rf"Completed node: {re.escape(node)}\b", log)) == 1, (node, log[-3000:])
-    assert not ANSI.search(log), "ANSI escape codes in the task log"
-    assert not RICH_FRAME.search(log), "rich rendering in the task log"
-
 
 # --- the examples, end to end ------------------------------------------------------------------
 
@@ -117,150 +66,7 @@ def test_example_runs_under_a_real_scheduler_like_kedro_run(example, major, tmp_
         assert a.start_date < b.end_date and b.start_date < a.end_date, (a, b)
 
 
-def plan(project: Path, dag_id: str) -> dict[str, list[str]]:
-    """Task id -> the node names it runs, from ``kedro-taskflow plan --json``."""
-    result = run([str(BIN / "kedro-taskflow"), "plan", "--all", "--json"], cwd=project)
-    (dag,) = (d for d in json.loads(result.stdout)["dags"] if d["dag_id"] == dag_id)
-    return {t["task_id"]: t["nodes"] for t in dag["tasks"]}
-
-
 # --- retries, failures, versions and parameters --------------------------------------------------
-
-NODES = '''\
-"""Nodes whose behaviour the tests steer through files in data/ and through parameters."""
-
-import logging
-import time
-from pathlib import Path
-
-logger = logging.getLogger(__name__)
-
-
-def make_value(value):
-    logger.debug("make_value made %s", value)
-    return {"value": value}
-
-
-def wait(pause):
-    time.sleep(pause)
-    return pause
-
-
-def double(record, _waited):
-    return {"value": record["value"] * 2}
-
-
-def flaky():
-    marker = Path("data/flaky.attempted")
-    if not marker.exists():
-        marker.touch()
-        raise RuntimeError("flaky fails on its first attempt")
-    return {"flaky": "ok"}
-
-
-def fragile():
-    if Path("data/broken").exists():
-        raise ValueError("the input is broken: delete data/broken")
-    return {"fragile": "ok"}
-
-
-def after_fragile(record):
-    return {"after": record}
-
-
-def independent():
-    return {"independent": "ok"}
-'''
-
-REGISTRY = """\
-from kedro.pipeline import Node, Pipeline
-
-from runs_project.nodes import after_fragile, double, flaky, fragile, independent, make_value, wait
-
-
-def register_pipelines():
-    versions = Pipeline(
-        [
-            Node(make_value, "params:value", "value", name="make_value"),
-            Node(wait, "params:pause", "waited", name="wait"),
-            Node(double, ["value", "waited"], "doubled", name="double"),
-        ]
-    )
-    failures = Pipeline(
-        [
-            Node(flaky, None, "flaky_out", name="flaky"),
-            Node(fragile, None, "fragile_out", name="fragile"),
-            Node(after_fragile, "fragile_out", "final", name="after_fragile"),
-            Node(independent, None, "independent_out", name="independent"),
-        ]
-    )
-    return {"__default__": versions + failures, "versions": versions, "failures": failures}
-"""
-
-CATALOG = {
-    **{
-        name: {"type": "json.JSONDataset", "filepath": f"data/{name}.json", "versioned": True}
-        for name in ("value", "doubled")
-    },
-    **{
-        name: {"type": "json.JSONDataset", "filepath": f"data/{name}.json"}
-        for name in ("flaky_out", "fragile_out", "final", "independent_out")
-    },
-}
-
-
-# Kedro's project template's logging, with levels of its own: a node's DEBUG line must reach the
-# task log, kedro.io's INFO lines ("Loading data from ...") must not, and no handler may write.
-LOGGING = """\
-version: 1
-disable_existing_loggers: True
-formatters:
-  simple: {format: "%(asctime)s - %(name)s - %(levelname)s - %(message)s"}
-handlers:
-  console: {class: logging.StreamHandler, formatter: simple, stream: "ext://sys.stdout"}
-  info_file_handler: {class: logging.handlers.RotatingFileHandler, filename: info.log, delay: True}
-  rich: {class: kedro.logging.RichHandler, rich_tracebacks: True}
-loggers:
-  kedro: {level: INFO}
-  kedro.io: {level: WARNING}
-  runs_project: {level: DEBUG, handlers: [console], propagate: False}
-root:
-  handlers: [rich, info_file_handler]
-"""
-
-
-def write_runs_project(root: Path) -> Path:
-    """A Kedro project for runs that fail, retry, overlap and take parameters."""
-    project = root / "runs_project"
-    src = project / "src" / "runs_project"
-    src.mkdir(parents=True)
-    (project / "conf" / "base").mkdir(parents=True)
-    (project / "conf" / "local").mkdir()
-    (project / "data").mkdir()
-    (project / "pyproject.toml").write_text(
-        '[tool.kedro]\npackage_name = "runs_project"\nproject_name = "runs_project"\n'
-        'kedro_init_version = "1.7.0"\nsource_dir = "src"\n'
-    )
-    (src / "__init__.py").write_text("")
-    (src / "settings.py").write_text("")
-    (src / "nodes.py").write_text(NODES)
-    (src / "pipeline_registry.py").write_text(REGISTRY)
-    (project / "conf" / "base" / "catalog.yml").write_text(json.dumps(CATALOG))
-    (project / "conf" / "logging.yml").write_text(LOGGING)
-    (project / "conf" / "base" / "parameters.yml").write_text(json.dumps({"value": 0, "pause": 0}))
-    return project
-
-
-def hand_tune(dag_file: Path, max_active_runs: int = 1) -> None:
-    """What a person does before deploying: retry after a second, let runs overlap."""
-    text = dag_file.read_text()
-    for old, new in (
-        ("pendulum.duration(minutes=5)", "pendulum.duration(seconds=1)"),
-        ("max_active_runs=1,", f"max_active_runs={max_active_runs},"),
-    ):
-        assert old in text
-        text = text.replace(old, new)
-    dag_file.write_text(text)
 
 
 @pytest.mark.timeout(400)
@@ -296,17 +102,6 @@ def test_retry_failure_and_clearing_after_a_fix(major, tmp_path, scheduler):
     assert airflow.wait(dag_id, run_id, timeout=120) == "success"
     assert {t.state for t in airflow.tasks(dag_id, run_id).values()} == {"success"}
     assert json.loads((project / "data" / "final.json").read_text()) == {"after": {"fragile": "ok"}}
-
-
-def version_of(logical_date: datetime) -> str:
-    """Kedro's version string for a DAG run's logical date (UTC, milliseconds)."""
-    utc = logical_date.astimezone(timezone.utc)
-    return utc.strftime("%Y-%m-%dT%H.%M.%S.") + f"{utc.microsecond // 1000:03d}Z"
-
-
-def saved_versions(project: Path, dataset: str) -> dict[str, dict]:
-    folder = project / "data" / f"{dataset}.json"
-    return {v.name: json.loads((v / f"{dataset}.json").read_text()) for v in folder.iterdir()}
 
 
 @pytest.mark.timeout(500)
@@ -354,12 +149,13 @@ def test_one_dag_run_is_one_kedro_run_with_its_version_and_params(tmp_path, sche
 
     steer = airflow.trigger(dag_id, "manual__steer", {"value": 3, "value_path": "/tmp/elsewhere.json"})
     assert airflow.wait(dag_id, steer, timeout=200) == "failed"
-    assert airflow.tasks(dag_id, steer)["make_value"].state == "failed"
+    refused = airflow.tasks(dag_id, steer)["make_value"]
+    assert (refused.state, refused.try_number) == ("failed", 1)  # at once: a retry would fail alike
     message = (
         "The DAG run's conf sets 'value_path', which the project does not declare as parameters "
         "(it declares: pause, value)"
     )
-    assert message in airflow.log(dag_id, steer, "make_value", attempt=2)
+    assert message in airflow.log(dag_id, steer, "make_value", attempt=1)
     assert {d: saved_versions(project, d) for d in expected} == expected
 
 

@@ -11,7 +11,7 @@ from kedro_taskflow import __version__, config
 from kedro_taskflow.codegen import nodes
 from kedro_taskflow.codegen.literals import display, docstring, string
 from kedro_taskflow.layout import Binding, Ref, Scope, Side, Statement, Task, scopes
-from kedro_taskflow.model import DURATIONS, DagPlan, Reason, TaskPlan
+from kedro_taskflow.model import DURATIONS, DagPlan, Execution, Reason, TaskPlan
 from kedro_taskflow.runtime import path_variable
 from kedro_taskflow.target import GENERATED_MARK, AirflowVersion, Target
 
@@ -21,6 +21,10 @@ PROJECT = "project"  # the module's KedroProject, which every task calls
 _IMPORT_RUNNER = "from kedro_taskflow.runtime import KedroProject\n"  # the module's, and each isolated task's
 DAG_RUN = "DAG_RUN"  # the runtime's template of the DAG run, each isolated task's argument
 RUN = "run"  # an isolated task's parameter: the DAG run, as Airflow rendered DAG_RUN
+# Watcher execution: the producer task, its call's result in the DAG, which each node's task takes
+PRODUCER = "kedro_run"
+OUTCOMES = "outcomes"
+RUN_DAG = "run_dag"  # the producer's runner call, as ``run_nodes`` is a task's
 _INDENT = "    "
 # Nodes every task or dependency repeats: LibCST nodes are immutable, so one of each is shared
 # (building a node validates it, which was a good part of building a big DAG; see codegen.nodes).
@@ -30,7 +34,7 @@ _RIGHT_SHIFT = cst.RightShift()
 
 
 def build_module(plan: DagPlan, target: Target) -> cst.Module:
-    dag = scopes(plan, reserved=BOUND_NAMES)
+    dag = scopes(plan, reserved=BOUND_NAMES | ({PRODUCER, OUTCOMES} if watched(plan) else set()))
     relative = target.deployment.project_path is None
     return cst.Module(
         body=[
@@ -47,6 +51,12 @@ def build_module(plan: DagPlan, target: Target) -> cst.Module:
             nodes.expression(nodes.call(cst.Name(dag.function)), leading_lines=[nodes.BLANK, nodes.BLANK]),
         ]
     )
+
+
+def watched(plan: DagPlan) -> bool:
+    """Watcher execution: one producer task runs the nodes, each node's task reports its own."""
+    setting = plan.setting(config.EXECUTION)
+    return setting is not None and setting.value == Execution.WATCHER.value
 
 
 def _module_doc(plan: DagPlan, target: Target) -> str:
@@ -191,13 +201,44 @@ def _body(scope: Scope, dataset: str, plan: DagPlan, target: Target) -> list[cst
         for i, item in enumerate(scope.items)
     ]
     functions = {item.name: item.function for item in scope.items}
-    isolated = {item.name for item in scope.items if isinstance(item, Task) and _flavour(item.plan)}
+    watcher = watched(plan)
+    taking = {  # what a task is called with: an isolated task its DAG run, a watched one the outcomes
+        item.name: DAG_RUN if _flavour(item.plan) else OUTCOMES
+        for item in scope.items
+        if isinstance(item, Task) and (watcher or _flavour(item.plan))
+    }
     variables = {b.item: b.variable for b in scope.bindings}
-    calls = [_binding(b, functions, isolated) for b in scope.bindings]
-    calls += [_statement(s, functions, variables, isolated) for s in scope.statements]
+    calls = [_binding(b, functions, taking) for b in scope.bindings]
+    calls += [_statement(s, functions, variables, taking) for s in scope.statements]
+    if watcher and not scope.path:
+        definitions.insert(0, _producer(plan, leading_lines=[]))
+        if len(definitions) > 1:
+            definitions[1] = definitions[1].with_changes(leading_lines=[nodes.BLANK])
+        calls.insert(0, nodes.assign(OUTCOMES, nodes.call(cst.Name(PRODUCER))))
     if calls:
         calls[0] = calls[0].with_changes(leading_lines=[nodes.BLANK])
     return definitions + calls
+
+
+def _producer(plan: DagPlan, leading_lines: list[cst.EmptyLine]) -> cst.FunctionDef:
+    """Watcher execution's producer: the DAG's nodes in one Kedro run; each node's outcome."""
+    doc = (
+        "The DAG's nodes in one Kedro session, so that Kedro's hooks see one run. Each node's "
+        "task reports its node's outcome from here; retried or cleared, it runs its nodes again "
+        "in a Kedro session of its own."
+    )
+    names = [nodes.arg(string(name)) for task in plan.tasks for name in task.node_names]
+    run = nodes.call(cst.Attribute(cst.Name(PROJECT), cst.Name(RUN_DAG)), names)
+    body = [
+        _docstring_statement(_wrap(doc, width=85 - len(_INDENT * 2)), _INDENT * 2),
+        nodes.line(cst.Return(run)),
+    ]
+    taken = any(not task.group and task.task_id == PRODUCER for task in plan.tasks)
+    args = [nodes.kwarg("task_id", string(f"{PRODUCER}_producer"))] if taken else []
+    # Its XCom holds every node's log records, which the nodes' tasks show: not in its own log too.
+    args.append(nodes.kwarg("show_return_value_in_logs", cst.Name("False")))
+    decorator = nodes.call(cst.Name("task"), args)
+    return nodes.function(PRODUCER, body, decorator, leading_lines=leading_lines)
 
 
 def _group(
@@ -251,9 +292,10 @@ def _flavour(task: TaskPlan) -> object:
     return next((s.value for s in task.settings if s.key == config.FLAVOUR), None)
 
 
-def _call(function: str, isolated: bool) -> cst.Call:
-    """A task's or group's call in the DAG; an isolated task is given the DAG run to render."""
-    return nodes.call(cst.Name(function), [nodes.arg(cst.Name(DAG_RUN))] if isolated else [])
+def _call(function: str, argument: str | None) -> cst.Call:
+    """A task's or group's call in the DAG; an isolated task is given the DAG run to render, a
+    watched task the producer's outcomes."""
+    return nodes.call(cst.Name(function), [nodes.arg(cst.Name(argument))] if argument else [])
 
 
 def _task(
@@ -280,7 +322,12 @@ def _task(
     indent = _INDENT * (depth + 2)
     body: list[cst.BaseStatement] = [_docstring_statement(_task_doc(task, width=85 - len(indent)), indent)]
     params = nodes.NO_PARAMS
-    if flavour is None:
+    if flavour is None and watched(plan):
+        body.append(
+            nodes.expression(nodes.call(_RUN_NODES, [*names, nodes.kwarg(OUTCOMES, cst.Name(OUTCOMES))]))
+        )
+        params = cst.Parameters([cst.Param(cst.Name(OUTCOMES), cst.Annotation(cst.Name("dict")))])
+    elif flavour is None:
         body.append(nodes.expression(nodes.call(_RUN_NODES, names)))
     else:
         # Airflow runs the function's source alone, elsewhere: it imports and builds what it uses.
@@ -339,20 +386,20 @@ def _wrap(text: str, width: int) -> str:
     return textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
 
 
-def _binding(binding: Binding, functions: dict[str, str], isolated: set[str]) -> cst.SimpleStatementLine:
+def _binding(binding: Binding, functions: dict[str, str], taking: dict[str, str]) -> cst.SimpleStatementLine:
     """``eu_group = eu()``"""
-    return nodes.assign(binding.variable, _call(functions[binding.item], binding.item in isolated))
+    return nodes.assign(binding.variable, _call(functions[binding.item], taking.get(binding.item)))
 
 
 def _statement(
-    statement: Statement, functions: dict[str, str], variables: dict[str, str], isolated: set[str]
+    statement: Statement, functions: dict[str, str], variables: dict[str, str], taking: dict[str, str]
 ) -> cst.SimpleStatementLine:
     """``a() >> [b(), c_task] >> eu_group.get_child_by_label("d")``; one side: a call on its own."""
 
     def ref(path: Ref) -> cst.BaseExpression:
         head = path[0]
         expression = (
-            cst.Name(variables[head]) if head in variables else _call(functions[head], head in isolated)
+            cst.Name(variables[head]) if head in variables else _call(functions[head], taking.get(head))
         )
         for label in path[1:]:
             expression = nodes.call(cst.Attribute(expression, _GET_CHILD), [nodes.arg(string(label))])

@@ -21,7 +21,7 @@ import black
 import libcst as cst
 
 from kedro_taskflow.codegen import BLACK_MODE
-from kedro_taskflow.codegen.dag_module import DAG_RUN
+from kedro_taskflow.codegen.dag_module import DAG_RUN, OUTCOMES, RUN_DAG
 from kedro_taskflow.codegen.literals import string
 from kedro_taskflow.naming import free_name
 
@@ -535,7 +535,7 @@ def _runs_nodes(node: cst.CSTNode) -> bool:
 
     class Runner(cst.CSTVisitor):
         def visit_Attribute(self, attribute: cst.Attribute) -> None:
-            found.append(attribute.attr.value == "run_nodes")
+            found.append(attribute.attr.value in ("run_nodes", RUN_DAG))
 
     node.visit(Runner())
     return any(found)
@@ -639,11 +639,17 @@ def _calls(expression: cst.BaseExpression, functions: dict[str, str]) -> bool:
 
 
 def _task_args(call: cst.Call) -> bool:
-    """How the DAG calls a task or group: with nothing, or (an isolated task) with its DAG run."""
+    """How the DAG calls a task or group: with nothing, with its DAG run (an isolated task), or
+    with the producer's outcomes (watcher execution)."""
     if not call.args:
         return True
     (arg, *more) = call.args
-    return not more and arg.keyword is None and isinstance(arg.value, cst.Name) and arg.value.value == DAG_RUN
+    return (
+        not more
+        and arg.keyword is None
+        and isinstance(arg.value, cst.Name)
+        and arg.value.value in (DAG_RUN, OUTCOMES)
+    )
 
 
 def _graph(statements, functions: dict[str, str]) -> _Graph | None:

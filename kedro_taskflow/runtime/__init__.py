@@ -60,16 +60,35 @@ class KedroProject:
 
         return runner.resolved_path(self)
 
-    def run_nodes(self, *node_names: str, run: str | dict | None = None) -> None:
+    def run_nodes(
+        self, *node_names: str, run: str | dict | None = None, outcomes: dict | None = None
+    ) -> None:
         """Run exactly these nodes of the pipeline, hooks included, as part of the DAG run.
 
         Inside an Airflow task, the DAG run is the Kedro run: outputs are saved under the run's
         version, versioned inputs this run saved are loaded at that version, and the run's conf
         are the runtime parameters (declared parameters only). Kedro logs into the task log.
         An isolated task, which has no Airflow context, passes ``run``: ``DAG_RUN`` as rendered.
+        A node's task in watcher execution passes ``outcomes``, what ``run_dag`` returned: it
+        reports its nodes' outcomes from there, and runs them only when it runs again (a retry,
+        or cleared) or when they did not run there.
         """
         if not node_names:
             raise ValueError("run_nodes() needs at least one node name; Kedro would run the whole pipeline.")
+        if outcomes is not None:
+            from kedro_taskflow.runtime import dag_run, watcher
+
+            if watcher.report(outcomes, list(node_names), dag_run.attempt()):
+                return
         from kedro_taskflow.runtime import runner
 
         runner.run_nodes(self, list(node_names), run)
+
+    def run_dag(self, *node_names: str) -> dict:
+        """Run these nodes, the DAG's, in one Kedro session (hooks fire once), past failing ones;
+        return each node's outcome, which its task reports (watcher execution's producer)."""
+        if not node_names:
+            raise ValueError("run_dag() needs at least one node name; Kedro would run the whole pipeline.")
+        from kedro_taskflow.runtime import runner
+
+        return runner.run_dag(self, list(node_names))

@@ -30,6 +30,12 @@ def current() -> DagRun | None:
     return DagRun(version=kedro_version(when), params=dict(dag_run.conf or {}))
 
 
+def attempt() -> int:
+    """The attempt of the Airflow task running in this process (its try number); 1 outside one."""
+    context = _current_context()
+    return int(context["ti"].try_number) if context is not None else 1
+
+
 def rendered(text: str | dict[str, Any]) -> DagRun:
     """The DAG run from ``kedro_taskflow.runtime.DAG_RUN`` as Airflow rendered it: JSON text, or
     already a dict in a DAG that renders templates as native objects."""

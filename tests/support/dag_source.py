@@ -6,16 +6,23 @@ import ast
 import re
 
 
-def task_nodes(source: str, hand_tasks: frozenset[str] = frozenset()) -> dict[str, list[str]]:
+def task_nodes(
+    source: str, hand_tasks: frozenset[str] = frozenset(), runner: str = "run_nodes"
+) -> dict[str, list[str]]:
     """Full Airflow task id -> the node names its ``project.run_nodes(...)`` call names (none for
-    the ``hand_tasks``, a person's own, which run no node)."""
+    the ``hand_tasks``, a person's own, which run no node); with ``runner="run_dag"``, the producer
+    of watcher execution and the nodes it runs."""
     result: dict[str, list[str]] = {}
-    _collect(ast.parse(source).body, (), result, hand_tasks)
+    _collect(ast.parse(source).body, (), result, hand_tasks, runner)
     return result
 
 
 def _collect(
-    body: list[ast.stmt], group: tuple[str, ...], result: dict[str, list[str]], hand_tasks: frozenset[str]
+    body: list[ast.stmt],
+    group: tuple[str, ...],
+    result: dict[str, list[str]],
+    hand_tasks: frozenset[str],
+    runner: str,
 ) -> None:
     for fn in body:
         if not isinstance(fn, ast.FunctionDef):
@@ -29,14 +36,15 @@ def _collect(
                 for c in ast.walk(fn)
                 if isinstance(c, ast.Call)
                 and isinstance(c.func, ast.Attribute)
-                and c.func.attr == "run_nodes"
+                and c.func.attr in ("run_nodes", "run_dag")
             ]
-            assert len(calls) == 1, f"task {name} should call run_nodes once"
-            result[".".join((*group, name))] = [ast.literal_eval(a) for a in calls[0].args]
+            assert len(calls) == 1, f"task {name} should call run_nodes (or, the producer, run_dag) once"
+            if calls[0].func.attr == runner:
+                result[".".join((*group, name))] = [ast.literal_eval(a) for a in calls[0].args]
         elif kind == "task_group":
-            _collect(fn.body, (*group, name), result, hand_tasks)
+            _collect(fn.body, (*group, name), result, hand_tasks, runner)
         else:
-            _collect(fn.body, group, result, hand_tasks)  # the @dag function
+            _collect(fn.body, group, result, hand_tasks, runner)  # the @dag function
 
 
 def _decorated(fn: ast.FunctionDef) -> tuple[str | None, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kedro_taskflow import api
 from kedro_taskflow.api import Options
-from kedro_taskflow.model import GroupBy, Selection
+from kedro_taskflow.model import Execution, GroupBy, Selection
 from kedro_taskflow.target import AirflowVersion
 from support.cases import CASES
 from support.environment import EXAMPLE_PIPELINES, SNAPSHOTS
@@ -46,6 +46,14 @@ SNAPSHOT_CASES: dict[str, tuple[str, str, Options]] = {
         "namespaced_project",
         "__default__",
         Options(selection=Selection(tags=("reporting",))),
+    ),
+    # Watcher execution: a producer task runs the nodes, each node's task reports its outcome.
+    "spaceflights-watcher": ("spaceflights", "__default__", Options(execution=Execution.WATCHER)),
+    "fleet-watcher": ("fleet", "__default__", Options(execution=Execution.WATCHER)),
+    "namespaced_project-watcher-tags-reporting": (
+        "namespaced_project",
+        "__default__",
+        Options(execution=Execution.WATCHER, selection=Selection(tags=("reporting",))),
     ),
 }
 IDS = list(SNAPSHOT_CASES)

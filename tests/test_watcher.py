@@ -1,0 +1,187 @@
+"""Watcher execution under real schedulers: a DAG run is one Kedro run.
+
+One scheduler per Airflow version for the whole module (2.11: LocalExecutor on PostgreSQL; 3.3:
+``airflow standalone``), over the DAGs of both examples and of a runs project whose hooks note
+every call, all generated with ``--execution watcher`` and run side by side:
+
+- the examples write what ``kedro run`` writes;
+- a run of ``versions`` is one Kedro run to the project's hooks: one before/after_pipeline_run,
+  one before_node_run per node, and it writes what ``kedro run --params`` writes;
+- a run of ``failures``: a node failing in the producer fails its task with the node's error in
+  that task's log, what is downstream is upstream_failed, the independent branch succeeds; a
+  flaky node's retry runs it again and succeeds; after the fix, clearing the failed task runs
+  it and what follows it, and the run succeeds;
+- a trigger with an undeclared parameter fails the producer at once, without its retries.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from support.environment import BIN, outputs, run
+from support.scheduled import (
+    ANSI,
+    RICH_FRAME,
+    assert_kedro_logged_once,
+    copy_example,
+    generate,
+    hand_tune,
+    new_scheduler,
+    plan,
+    version_of,
+    write_runs_project,
+)
+
+pytestmark = pytest.mark.airflow
+
+HOOKS = '''\
+"""Hooks that note each call in hooks.jsonl, outside data/ (which the tests compare)."""
+
+import json
+
+from kedro.framework.hooks import hook_impl
+
+
+def _note(**call):
+    with open("hooks.jsonl", "a") as notes:
+        notes.write(json.dumps(call) + "\\n")
+
+
+class Counting:
+    @hook_impl
+    def before_pipeline_run(self, run_params):
+        _note(hook="before_pipeline_run", run_id=run_params["run_id"])
+
+    @hook_impl
+    def after_pipeline_run(self, run_params):
+        _note(hook="after_pipeline_run", run_id=run_params["run_id"])
+
+    @hook_impl
+    def on_pipeline_error(self, run_params):
+        _note(hook="on_pipeline_error", run_id=run_params["run_id"])
+
+    @hook_impl
+    def before_node_run(self, node, run_id):
+        _note(hook="before_node_run", run_id=run_id, node=node.name)
+'''
+
+
+def counting_runs_project(root):
+    project = write_runs_project(root)
+    (project / "src" / "runs_project" / "hooks.py").write_text(HOOKS)
+    (project / "src" / "runs_project" / "settings.py").write_text(
+        "from runs_project.hooks import Counting\n\nHOOKS = (Counting(),)\n"
+    )
+    return project
+
+
+@pytest.fixture(scope="module", params=[2, 3], ids=["airflow2", "airflow3"])
+def watched(request, tmp_path_factory):
+    """Every project's DAGs in watcher execution, triggered at once under one scheduler."""
+    major = request.param
+    root = tmp_path_factory.mktemp(f"watcher{major}")
+    projects = {name: copy_example(name, root / name) for name in ("spaceflights", "fleet")}
+    projects["runs"] = counting_runs_project(root)
+    (projects["runs"] / "data" / "broken").touch()
+    dags = root / "dags"
+    dags.mkdir()
+    for project in projects.values():
+        for dag in generate(project, "--execution", "watcher", "--airflow-version", str(major)).glob("*.py"):
+            if dag.stem in ("runs_project_versions", "runs_project_failures"):
+                hand_tune(dag)  # retry after a second
+            (dags / dag.name).symlink_to(dag)
+    airflow = new_scheduler(root / "airflow_home", dags, major, request).start()
+    try:
+        runs = {
+            "spaceflights": airflow.trigger("spaceflights", "manual__watched"),
+            "fleet": airflow.trigger("fleet", "manual__watched"),
+            "runs_project_versions": airflow.trigger(
+                "runs_project_versions", "manual__watched", {"value": 5}
+            ),
+            "runs_project_failures": airflow.trigger("runs_project_failures", "manual__watched"),
+        }
+        states = {dag_id: airflow.wait(dag_id, run_id, timeout=400) for dag_id, run_id in runs.items()}
+        yield airflow, projects, runs, states
+    finally:
+        airflow.stop()
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("example", ["spaceflights", "fleet"])
+def test_an_example_in_watcher_execution_writes_what_kedro_run_writes(example, watched, tmp_path):
+    airflow, projects, runs, states = watched
+    tasks = airflow.tasks(example, runs[example])
+    assert states[example] == "success", {t.task_id: t.state for t in tasks.values()}
+    assert {t.state for t in tasks.values()} == {"success"}
+    nodes = plan(projects[example], example)
+    assert set(tasks) == {*nodes, "kedro_run"}
+    by_kedro = copy_example(example, tmp_path / "by_kedro")
+    run([str(BIN / "kedro"), "run"], cwd=by_kedro)
+    assert outputs(projects[example]) == outputs(by_kedro)
+    for task_id, task_nodes in nodes.items():  # each node's lines, replayed in its own task's log
+        assert_kedro_logged_once(airflow.log(example, runs[example], task_id), task_nodes)
+    assert_kedro_logged_once(airflow.log(example, runs[example], "kedro_run"), sum(nodes.values(), []))
+
+
+@pytest.mark.timeout(900)
+def test_a_dag_run_is_one_kedro_run_to_the_project_s_hooks(watched, tmp_path):
+    airflow, projects, runs, states = watched
+    dag_id = "runs_project_versions"
+    assert states[dag_id] == "success"
+    version = version_of(airflow.version_date(dag_id, runs[dag_id]))
+    calls = [json.loads(line) for line in (projects["runs"] / "hooks.jsonl").read_text().splitlines()]
+    mine = sorted((c["hook"], c.get("node", "")) for c in calls if c["run_id"] == version)
+    assert mine == [
+        ("after_pipeline_run", ""),
+        ("before_node_run", "double"),
+        ("before_node_run", "make_value"),
+        ("before_node_run", "wait"),
+        ("before_pipeline_run", ""),
+    ]
+    by_kedro = counting_runs_project(tmp_path)
+    run([str(BIN / "kedro"), "run", "--pipeline", "versions", "--params", "value=5"], cwd=by_kedro)
+    produced = {p: v for p, v in outputs(projects["runs"]).items() if p.startswith(("value", "doubled"))}
+    assert produced == outputs(by_kedro)
+
+
+@pytest.mark.timeout(900)
+def test_a_failing_node_fails_its_task_and_clearing_it_after_the_fix_runs_it(watched):
+    airflow, projects, runs, states = watched
+    dag_id, run_id = "runs_project_failures", runs["runs_project_failures"]
+    assert states[dag_id] == "failed"
+    tasks = airflow.tasks(dag_id, run_id)
+    assert {t: tasks[t].state for t in tasks} == {
+        "kedro_run": "success",
+        "flaky": "success",
+        "fragile": "failed",
+        "after_fragile": "upstream_failed",
+        "independent": "success",
+    }
+    assert (tasks["kedro_run"].try_number, tasks["flaky"].try_number) == (1, 2)  # flaky: run again
+    assert "flaky fails on its first attempt" in airflow.log(dag_id, run_id, "flaky", attempt=1)
+    assert "Completed node: flaky" in airflow.log(dag_id, run_id, "flaky", attempt=2)
+    reported = airflow.log(dag_id, run_id, "fragile", attempt=1)  # from the producer's run
+    assert "Node fragile: fragile(None) -> [fragile_out] failed with error: \nthe input is broken" in reported
+    assert "ValueError: the input is broken: delete data/broken" in reported
+    assert not ANSI.search(reported) and not RICH_FRAME.search(reported)
+    assert "ValueError: the input is broken" in airflow.log(dag_id, run_id, "fragile", attempt=2)  # ran
+
+    (projects["runs"] / "data" / "broken").unlink()  # the fix
+    airflow.clear(dag_id, "fragile")
+    assert airflow.wait(dag_id, run_id, timeout=200) == "success"
+    assert {t.state for t in airflow.tasks(dag_id, run_id).values()} == {"success"}
+    final = json.loads((projects["runs"] / "data" / "final.json").read_text())
+    assert final == {"after": {"fragile": "ok"}}
+
+
+@pytest.mark.timeout(900)
+def test_an_undeclared_parameter_fails_the_producer_at_once(watched):
+    airflow, _projects, _runs, _states = watched
+    dag_id = "runs_project_versions"
+    steer = airflow.trigger(dag_id, "manual__steer", {"value_path": "/tmp/elsewhere.json"})
+    assert airflow.wait(dag_id, steer, timeout=200) == "failed"
+    tasks = airflow.tasks(dag_id, steer)
+    assert (tasks["kedro_run"].state, tasks["kedro_run"].try_number) == ("failed", 1)
+    assert {t.state for task_id, t in tasks.items() if task_id != "kedro_run"} == {"upstream_failed"}
+    assert "The DAG run's conf sets 'value_path'" in airflow.log(dag_id, steer, "kedro_run")

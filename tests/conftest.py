@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from hypothesis import settings
 from support.cases import CASES
 from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, SNAPSHOTS, require_airflow3, run
 from support.kedro_projects import write_project
+from support.scheduled import TEMPLATE, new_scheduler
 from support.schedulers import PostgresServer, Scheduler
 from support.snapshots import SNAPSHOT_CASES, generate
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
@@ -139,8 +139,6 @@ def pytest_collection_modifyitems(items) -> None:
 
 # --- real schedulers (tests/support/schedulers.py) ------------------------------------------------
 
-TEMPLATE = "airflow_template"
-
 
 @pytest.fixture(scope="session")
 def postgres():
@@ -152,17 +150,6 @@ def postgres():
         yield server
     finally:
         server.stop()
-
-
-def new_scheduler(home: Path, dags: Path, major: int, request) -> Scheduler:
-    """A scheduler over ``dags`` (2: LocalExecutor on a copy of the session's PostgreSQL
-    database; 3: ``airflow standalone`` on SQLite), not started."""
-    home.mkdir()
-    if major == 2:
-        database = request.getfixturevalue("postgres").create_database(f"t_{uuid.uuid4().hex}", TEMPLATE)
-        return Scheduler(BIN, home, dags, database, major)
-    require_airflow3()
-    return Scheduler(AIRFLOW3_PYTHON.parent, home, dags, f"sqlite:///{home / 'airflow.db'}", major)
 
 
 @pytest.fixture

@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from support.environment import BIN, EXAMPLES, run
+from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, require_airflow3, run
+from support.schedulers import Scheduler
+
+TEMPLATE = "airflow_template"  # the session's migrated Airflow 2 database, which each test copies
 
 ANSI = re.compile(r"\x1b\[")
 RICH_FRAME = re.compile(r"[│╭╰─]{3}")  # rich's boxes and rules
@@ -187,3 +191,14 @@ def version_of(logical_date: datetime) -> str:
 def saved_versions(project: Path, dataset: str) -> dict[str, dict]:
     folder = project / "data" / f"{dataset}.json"
     return {v.name: json.loads((v / f"{dataset}.json").read_text()) for v in folder.iterdir()}
+
+
+def new_scheduler(home: Path, dags: Path, major: int, request) -> Scheduler:
+    """A scheduler over ``dags`` (2: LocalExecutor on a copy of the session's PostgreSQL
+    database; 3: ``airflow standalone`` on SQLite), not started."""
+    home.mkdir()
+    if major == 2:
+        database = request.getfixturevalue("postgres").create_database(f"t_{uuid.uuid4().hex}", TEMPLATE)
+        return Scheduler(BIN, home, dags, database, major)
+    require_airflow3()
+    return Scheduler(AIRFLOW3_PYTHON.parent, home, dags, f"sqlite:///{home / 'airflow.db'}", major)

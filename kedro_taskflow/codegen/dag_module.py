@@ -19,7 +19,7 @@ from kedro_taskflow.target import GENERATED_MARK, AirflowVersion, Target
 DECORATORS_MODULE = {AirflowVersion.AIRFLOW_2: "airflow.decorators", AirflowVersion.AIRFLOW_3: "airflow.sdk"}
 PROJECT = "project"  # the module's KedroProject, which every task calls
 _IMPORT_RUNNER = "from kedro_taskflow.runtime import KedroProject\n"  # the module's, and each isolated task's
-DAG_RUN = "DAG_RUN"  # the runtime's template of the DAG run, each isolated task's argument
+TEMPLATE_NAME = "DAG_RUN"  # how the file names the runtime's DAG-run template: each isolated task's argument
 RUN = "run"  # an isolated task's parameter: the DAG run, as Airflow rendered DAG_RUN
 # Watcher execution: the producer task, its call's result in the DAG, which each node's task takes
 PRODUCER = "kedro_run"
@@ -98,7 +98,7 @@ def _imports(
         lines.append(cst.parse_statement("from airflow.datasets import Dataset\n"))
     elif datasets:
         names = f"Asset, {names}"
-    runner = _IMPORT_RUNNER.replace("import ", f"import {DAG_RUN}, ") if isolated else _IMPORT_RUNNER
+    runner = _IMPORT_RUNNER.replace("import ", f"import {TEMPLATE_NAME}, ") if isolated else _IMPORT_RUNNER
     lines += [
         cst.parse_statement(f"from {DECORATORS_MODULE[airflow_version]} import {names}\n"),
         cst.parse_statement(runner),
@@ -203,7 +203,7 @@ def _body(scope: Scope, dataset: str, plan: DagPlan, target: Target) -> list[cst
     functions = {item.name: item.function for item in scope.items}
     watcher = watched(plan)
     taking = {  # what a task is called with: an isolated task its DAG run, a watched one the outcomes
-        item.name: DAG_RUN if _flavour(item.plan) else OUTCOMES
+        item.name: TEMPLATE_NAME if _flavour(item.plan) else OUTCOMES
         for item in scope.items
         if isinstance(item, Task) and (watcher or _flavour(item.plan))
     }

@@ -21,7 +21,7 @@ import black
 import libcst as cst
 
 from kedro_taskflow.codegen import BLACK_MODE
-from kedro_taskflow.codegen.dag_module import DAG_RUN, OUTCOMES, RUN_DAG
+from kedro_taskflow.codegen.dag_module import OUTCOMES, RUN_DAG, TEMPLATE_NAME
 from kedro_taskflow.codegen.literals import string
 from kedro_taskflow.naming import free_name
 
@@ -648,7 +648,7 @@ def _task_args(call: cst.Call) -> bool:
         not more
         and arg.keyword is None
         and isinstance(arg.value, cst.Name)
-        and arg.value.value in (DAG_RUN, OUTCOMES)
+        and arg.value.value in (TEMPLATE_NAME, OUTCOMES)
     )
 
 

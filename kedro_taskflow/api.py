@@ -97,6 +97,7 @@ class Planned:
     dags: tuple[DagPlan, ...]
     warnings: tuple[str, ...]  # what Kedro warned about while loading the project
     skipped: tuple[str, ...] = ()  # empty pipelines left out of every pipeline (``pipelines=None``)
+    notes: tuple[str, ...] = ()  # what works only where the tasks share a disk, one per DAG
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,9 @@ def plan(
     project = find(project_path)
     spec = read(project, options)
     dags = plan_dags(spec, pipelines, options)
-    return Planned(project, dags, spec.warnings, skipped_of(spec, pipelines))
+    crossings = {dag: config.local_crossings(dag, spec.storage) for dag in dags}
+    notes = tuple(config.crossings_note(dag, found) for dag, found in crossings.items() if found)
+    return Planned(project, dags, spec.warnings, skipped_of(spec, pipelines), notes)
 
 
 @_collector_paused
@@ -278,13 +281,18 @@ def read(project: Path, options: Options) -> ProjectSpec:
 
 
 def plan_dags(spec: ProjectSpec, pipelines: Sequence[str] | None, options: Options) -> tuple[DagPlan, ...]:
-    """One DAG per pipeline asked for; ``None``: every one that has nodes."""
+    """One DAG per pipeline asked for (``None``: every one that has nodes), each checked against
+    airflow.yml's ``shared_filesystem``."""
     names = has_nodes(spec) if pipelines is None else list(dict.fromkeys(pipelines))
     dags = tuple(plan_dag(spec, name, options.group_by, options.selection) for name in names)
     settings = config.parse(
         spec.airflow_config, spec.airflow_files, {p.name: p.nodes for p in spec.pipelines}
     )
-    return tuple(config.apply(dag, settings, spec.filepaths, options.execution) for dag in dags)
+    dags = tuple(config.apply(dag, settings, spec.filepaths, options.execution) for dag in dags)
+    for dag in dags:
+        config.check_shared_filesystem(dag, settings, spec.storage)
+    return dags
+
 
 
 def skipped_of(spec: ProjectSpec, pipelines: Sequence[str] | None) -> tuple[str, ...]:

@@ -275,6 +275,8 @@ def plan(
     planned = api.plan(project_path, pipelines=pipelines, options=options)
     _warn(planned.warnings)
     _skipped(planned.skipped)
+    for note in planned.notes:
+        click.echo(f"note: {note}", err=True)
     folder = (target_dir or planned.project_path / api.DEFAULT_TARGET).expanduser().resolve()
     if output_format == "json":
         dags = [plan_views.as_json(p, folder) for p in planned.dags]

@@ -9,7 +9,8 @@ keys over default keys; per-task settings under ``tasks:``, keyed by selectors. 
 - ``where``: the file and key path a message names; ``parsing``: YAML data -> ``AirflowConfig``;
 - ``selectors``, ``precedence``: which value each DAG and task setting takes, and from where;
 - ``datasets``: outlets, their URIs, schedules on datasets; ``flavours``: isolated tasks;
-- ``deployment``: what the settings must agree with where the DAG runs.
+- ``deployment``: what the settings must agree with where the DAG runs (isolated tasks, watcher
+  execution, datasets on a local path between tasks on workers that share no disk).
 
 The checks are plain functions rather than a validation library: pydantic (2.14, here) would
 add about 90 ms to every ``generate`` for its import and models (measured with ``-X importtime``
@@ -19,7 +20,12 @@ included; attrs validators would give nothing over these functions.
 """
 
 from kedro_taskflow.config.datasets import dataset_uri
-from kedro_taskflow.config.deployment import isolated_project_path
+from kedro_taskflow.config.deployment import (
+    check_shared_filesystem,
+    crossings_note,
+    isolated_project_path,
+    local_crossings,
+)
 from kedro_taskflow.config.parsing import AirflowConfig, Section, parse
 from kedro_taskflow.config.precedence import apply
 from kedro_taskflow.config.schema import DAG_KEYS, DEFAULT_ARGS, EXECUTION, FLAVOUR, TRIGGER_RULES, written
@@ -35,8 +41,11 @@ __all__ = [
     "OnPipeline",
     "Section",
     "apply",
+    "check_shared_filesystem",
+    "crossings_note",
     "dataset_uri",
     "isolated_project_path",
+    "local_crossings",
     "parse",
     "valid_uri",
     "written",

@@ -13,6 +13,7 @@ from kedro_taskflow.model import Execution, Setting
 DEFAULT_SECTION = "default"
 TASKS = "tasks"
 EXECUTION = "execution"  # how the DAG runs its nodes (model.Execution): decides the file's shape
+SHARED_FILESYSTEM = "shared_filesystem"  # whether the workers share one disk: config.deployment checks it
 FLAVOUR = "flavour"  # an isolated task: written on each task's decorator, never in default_args
 COMMAND_LINE = "command line"  # the source of a setting a flag gave (``--execution``)
 
@@ -31,7 +32,16 @@ TASK_KEYS = (
 )
 DEFAULT_ARGS = ("owner", "depends_on_past", "email_on_failure", "email_on_retry", *TASK_KEYS[1:])
 DATASET_KEYS = ("datasets", "dataset_uris")
-SECTION_KEYS = (*DAG_KEYS, "schedule_interval", *DEFAULT_ARGS, *DATASET_KEYS, EXECUTION, FLAVOUR, TASKS)
+SECTION_KEYS = (
+    *DAG_KEYS,
+    "schedule_interval",
+    *DEFAULT_ARGS,
+    *DATASET_KEYS,
+    EXECUTION,
+    SHARED_FILESYSTEM,
+    FLAVOUR,
+    TASKS,
+)
 SELECTOR_KEYS = (*TASK_KEYS, FLAVOUR)
 
 # What a DAG has when airflow.yml does not say: trigger-only, daily-free, one run at a time.
@@ -143,6 +153,14 @@ KEYS: dict[str, Key] = {
         "the file's shape",
         "`tasks`",
         values.one_of(tuple(e.value for e in Execution), Execution.WATCHER.value),
+    ),
+    SHARED_FILESYSTEM: Key(
+        "`false`: the workers share no disk (Celery, Kubernetes), so `generate` and `plan` refuse a "
+        "dataset on a local path that one task saves and another loads (see "
+        "[Deploying](deploying.md#workers-that-share-no-disk))",
+        "nothing: checked when generating",
+        "`true`",
+        values.flag,
     ),
     FLAVOUR: Key(
         "run the tasks isolated (see [Isolated tasks](#isolated-tasks-flavour))",

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from kedro_taskflow.errors import UsageError
+from kedro_taskflow.errors import Option, UsageError
 
 DEFAULT_FILE = "conf/base/airflow.yml"  # named in errors when the reader could not tell the file
 
@@ -28,8 +28,10 @@ class Where:
         shown = key if re.fullmatch(r"\w+", key) else f'"{key}"'
         return Where(self.file, f"{self.path}.{shown}")
 
-    def error(self, problem: str, fix: str) -> UsageError:
-        return UsageError(f"{self.file}: {self.path} {problem}: {fix}{'' if fix.endswith('?') else '.'}")
+    def error(self, problem: str, *fix: str | Option) -> UsageError:
+        """``<file>: <path> <problem>: <fix>.``; the fix may name options, spelled by each front end."""
+        end = "" if isinstance(fix[-1], str) and fix[-1].endswith("?") else "."
+        return UsageError(f"{self.file}: {self.path} {problem}: ", *fix, end)
 
 
 def did_you_mean(key: str, known: Sequence[str], what: str) -> str:

@@ -81,7 +81,7 @@ class Key:
     check: Check | None  # None: parsed by code of its own (``flavour``, ``tasks``)
 
 
-DURATION = "`default_args={'retry_delay': pendulum.duration(minutes=...)}`"
+DURATION = '`default_args={"retry_delay": pendulum.duration(minutes=...)}`'
 KEYS: dict[str, Key] = {
     "schedule": Key(
         "when the DAG runs: a cron expression of 5 fields, a preset (`@daily`...), `null`, or Datasets "
@@ -150,7 +150,7 @@ KEYS: dict[str, Key] = {
     EXECUTION: Key(
         "`tasks`: each task runs its nodes in its own Kedro session; `watcher`: one task runs every "
         "node in one Kedro session and each node's task reports its outcome (`--execution` wins)",
-        "the file's shape",
+        "a `kedro_run` task and one reporting task per node, or one task per node or group",
         "`tasks`",
         values.one_of(tuple(e.value for e in Execution), Execution.WATCHER.value),
     ),

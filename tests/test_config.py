@@ -8,6 +8,7 @@ import math
 import pytest
 
 from kedro_taskflow import config
+from kedro_taskflow.cli import flag
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.model import NodeSpec, PipelineSpec, ProjectSpec, Setting
 from kedro_taskflow.planning import plan_dag
@@ -336,10 +337,11 @@ APPLIED_REFUSED = {
 
 @pytest.mark.parametrize("case", APPLIED_REFUSED)
 def test_apply_refuses_with_one_exact_line(case):
+    """As the command line spells it (the Python API names ``execution`` without dashes)."""
     raw, pipeline, arguments, message = APPLIED_REFUSED[case]
     with pytest.raises(UsageError) as error:
         planned(raw, pipeline, **arguments)
-    assert str(error.value) == message
+    assert error.value.message(flag) == message
 
 
 def test_a_section_in_no_known_file_is_named_by_the_first_file():
@@ -561,3 +563,11 @@ def test_an_isolated_task_runs_against_its_project_path_else_the_worker_s():
     assert config.isolated_project_path(dag, settings, train, "/w") is None
     plain = planned({"default": {"flavour": "virtualenv"}}, worker="/w")
     assert config.isolated_project_path(plain, settings, plain.tasks[0], "/w") == "/w"
+
+
+def test_the_python_api_names_the_execution_parameter_without_dashes():
+    raw = {"default": {"tasks": {"node:eu.train": {"flavour": "virtualenv"}}}}
+    with pytest.raises(UsageError) as error:
+        planned(raw, "regions", execution="watcher", worker="/w")
+    assert str(error.value).startswith("execution watcher runs every node in one task")
+    assert str(error.value).endswith("drop its flavour, or generate with execution tasks.")

@@ -18,6 +18,7 @@ from kedro_taskflow.config.schema import (
     TASKS,
 )
 from kedro_taskflow.errors import ENV, GROUP_BY, UsageError
+from kedro_taskflow.errors import EXECUTION as EXECUTION_OPTION
 from kedro_taskflow.model import DagPlan, Execution, Setting, Storage, TaskPlan, base_dataset
 
 
@@ -31,7 +32,10 @@ def check_watched(
     problem = f"runs every node in one task, where task {isolated.task_id!r} cannot run isolated (flavour)"
     if execution.source == COMMAND_LINE:
         raise UsageError(
-            f"--execution watcher {problem}: drop its flavour, or generate with --execution tasks."
+            EXECUTION_OPTION,
+            f" watcher {problem}: drop its flavour, or generate with ",
+            EXECUTION_OPTION,
+            " tasks.",
         )
     section = pipeline if execution.source == "pipeline" else DEFAULT_SECTION
     raise config.where(section).at(EXECUTION).error(problem, "drop the flavour, or write `execution: tasks`")

@@ -17,7 +17,7 @@ from kedro_taskflow.config.schema import (
     SHARED_FILESYSTEM,
     TASKS,
 )
-from kedro_taskflow.errors import ENV, GROUP_BY, UsageError
+from kedro_taskflow.errors import ENV, GROUP_BY, WORKER_PROJECT_PATH, UsageError
 from kedro_taskflow.errors import EXECUTION as EXECUTION_OPTION
 from kedro_taskflow.model import DagPlan, Execution, Setting, Storage, TaskPlan, base_dataset
 
@@ -63,7 +63,9 @@ def isolated_project_path(
         where = where.at(TASKS).at(selector)
     raise where.at(FLAVOUR).error(
         f"runs task {task.task_id!r} isolated, where the DAG file's folder is not the project",
-        f"pass --worker-project-path, or write e.g. `{FLAVOUR}: {{{name}: {{project_path: /opt/project}}}}`",
+        "pass ",
+        WORKER_PROJECT_PATH,
+        f", or write e.g. `{FLAVOUR}: {{{name}: {{project_path: /opt/project}}}}`",
     )
 
 

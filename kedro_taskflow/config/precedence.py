@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 
-from kedro_taskflow.config import selectors
 from kedro_taskflow.config.datasets import with_datasets
 from kedro_taskflow.config.deployment import check_watched
 from kedro_taskflow.config.parsing import AirflowConfig
@@ -23,6 +22,7 @@ from kedro_taskflow.config.schema import (
     FLAVOUR,
     SELECTOR_KEYS,
 )
+from kedro_taskflow.config.selectors import matches, rank
 from kedro_taskflow.model import DagPlan, Execution, Setting, TaskPlan
 
 COMBINE: dict[str, Callable[[Iterable], object]] = {
@@ -87,9 +87,9 @@ def _task_settings(
         ranked: list[tuple[tuple[int, int], Setting]] = []
         for node in task.nodes:
             own = [
-                (selectors.rank(s), Setting(key, values[key], s))
+                (rank(s), Setting(key, values[key], s))
                 for s, values in ordered
-                if key in values and selectors.matches(s, node)
+                if key in values and matches(s, node)
             ]
             if own:
                 top = max(r for r, _ in own)

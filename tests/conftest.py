@@ -132,9 +132,14 @@ AIRFLOW_FIXTURES = frozenset({"airflow3", "airflow_db"})
 
 
 def pytest_collection_modifyitems(items) -> None:
+    """Mark the `airflow` layer; under ``-n 2 --dist loadgroup`` (scripts/test.sh) it runs in one
+    worker, one test at a time and sharing its clusters as without xdist, while the other worker
+    takes the rest."""
     for item in items:
         if AIRFLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.airflow)
+        if item.get_closest_marker("airflow"):
+            item.add_marker(pytest.mark.xdist_group("airflow"))
 
 
 # --- real schedulers (tests/support/schedulers.py) ------------------------------------------------

@@ -3,7 +3,9 @@
 A scope is the ``@dag`` function or a ``@task_group`` function: its items (tasks and groups, in
 the order of their first task), the variables it binds, and its ``>>`` statements. Codegen writes
 it node for node; ``kedro-taskflow plan`` prints it. Each dependency is stated between task groups
-when that says exactly the same, else between the tasks inside.
+when that says exactly the same, else between the tasks inside. An item, or a group at any depth
+inside one, that a scope's statements name more than once is bound to a variable once, so a big
+DAG names a task three groups down as ``eu_model_score_group.get_child_by_label("metric_1")``.
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ class Task:
 
 @dataclass(frozen=True)
 class Binding:
-    """``variable = item()``: an item used in more than one statement."""
+    """``variable = item()``, or ``variable = parent.get_child_by_label(label)`` (``parent`` is
+    the binding of ``path[:-1]``): what the scope's statements name more than once."""
 
     variable: str
-    item: str
+    path: Ref  # an item, or a child of a group at any depth below the scope
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def scopes(plan: DagPlan, reserved: Iterable[str]) -> Scope:
             Task(n, functions[n], c) if isinstance(c, TaskPlan) else scope(n, functions[n], c)
             for n, c in zip(names, children, strict=True)
         )
-        bindings, statements = _statements(items, stated[path], lambda ref: first[(*path, *ref)])
+        bindings, statements = _statements(items, stated[path], lambda ref: first[(*path, *ref)], reserved)
         return Scope(name, function, group, items, bindings, statements)
 
     return scope(plan.dag_id, naming.python_names([plan.dag_id], reserved)[plan.dag_id], None)
@@ -99,28 +102,51 @@ def _children(
 
 
 def _statements(
-    items: tuple[Task | Scope, ...], dependencies: list[Dependency], position_of
+    items: tuple[Task | Scope, ...], dependencies: list[Dependency], position_of, reserved: frozenset[str]
 ) -> tuple[tuple[Binding, ...], tuple[Statement, ...]]:
     """Bindings and statements of one scope: the chains of ``>>``, and each item with no
-    dependency called on its own; an item named in more than one statement goes into a variable."""
+    dependency called on its own. An item, or a group inside one (``("eu", "prep")``), that the
+    statements name more than once goes into a variable, right after its parent's; so a task
+    deeper down is named as one ``get_child_by_label`` of its group's variable."""
     refs = {ref for d in dependencies for ref in (*d.upstream, d.downstream)}
     found = chains(dependencies, {ref: position_of(ref) for ref in refs})
-    uses = Counter(ref[0] for chain in found for side in chain for ref in side)
-    taken = {item.function for item in items}
-    bindings = tuple(
-        Binding(
-            naming.free_name(f"{item.function}_{'task' if isinstance(item, Task) else 'group'}", taken),
-            item.name,
-        )
-        for item in items
-        if uses[item.name] > 1
+    uses = Counter(
+        ref[:n] for chain in found for side in chain for ref in side for n in range(1, len(ref) + 1)
     )
+    by_name = {item.name: item for item in items}
+    taken = {item.function for item in items} | reserved
+    bound = sorted(
+        (
+            path
+            for path, n in uses.items()
+            if n > 1 and (len(path) == 1 or isinstance(_item(path, by_name), Scope))
+        ),
+        key=lambda path: (position_of(path), len(path)),
+    )
+    bindings = tuple(Binding(_variable(path, by_name, taken), path) for path in bound)
     statements = [(position_of(chain[1][0]), Statement(tuple(map(tuple, chain)))) for chain in found]
     statements += [
-        (position_of((item.name,)), Statement((((item.name,),),))) for item in items if not uses[item.name]
+        (position_of((item.name,)), Statement((((item.name,),),))) for item in items if not uses[(item.name,)]
     ]
     statements.sort(key=lambda pair: pair[0])
     return bindings, tuple(statement for _, statement in statements)
+
+
+def _variable(path: Ref, items: dict[str, Task | Scope], taken: set[str]) -> str:
+    """``<function>_task`` or ``_group`` for an item; for a group's child, the item's function
+    and the child's labels joined by ``_`` (``eu_prep_group``), as a Python name."""
+    stem = "_".join((items[path[0]].function, *path[1:]))
+    if len(path) > 1:
+        stem = naming.python_names([stem])[stem]
+    return naming.free_name(f"{stem}_{'task' if isinstance(_item(path, items), Task) else 'group'}", taken)
+
+
+def _item(path: Ref, items: dict[str, Task | Scope]) -> Task | Scope:
+    """The task or group at ``path`` below a scope whose items are ``items``."""
+    item = items[path[0]]
+    for label in path[1:]:
+        item = next(child for child in item.items if child.name == label)
+    return item
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,7 @@ def fleet():
     eu_group = eu()
     us_group = us()
     reporting_group = reporting()
+    reporting_daily_group = reporting_group.get_child_by_label("daily")
     convert_currency_task = convert_currency()
     compare_regions_task = compare_regions()
     (
@@ -152,14 +153,12 @@ def fleet():
         >> pool_orders()
         >> reporting_group
     )
-    (
-        reporting_group.get_child_by_label("daily").get_child_by_label("aggregate")
-        >> convert_currency_task
-    )
+    reporting_daily_group.get_child_by_label("aggregate") >> convert_currency_task
     [eu_group, us_group] >> compare_regions_task
-    [convert_currency_task, compare_regions_task] >> reporting_group.get_child_by_label(
-        "daily"
-    ).get_child_by_label("summarise")
+    [
+        convert_currency_task,
+        compare_regions_task,
+    ] >> reporting_daily_group.get_child_by_label("summarise")
 
 
 fleet()

@@ -165,6 +165,7 @@ def fleet():
     eu_group = eu()
     us_group = us()
     reporting_group = reporting()
+    reporting_daily_group = reporting_group.get_child_by_label("daily")
     convert_currency_task = convert_currency(outcomes)
     compare_regions_task = compare_regions(outcomes)
     (
@@ -175,14 +176,12 @@ def fleet():
         >> pool_orders(outcomes)
         >> reporting_group
     )
-    (
-        reporting_group.get_child_by_label("daily").get_child_by_label("aggregate")
-        >> convert_currency_task
-    )
+    reporting_daily_group.get_child_by_label("aggregate") >> convert_currency_task
     [eu_group, us_group] >> compare_regions_task
-    [convert_currency_task, compare_regions_task] >> reporting_group.get_child_by_label(
-        "daily"
-    ).get_child_by_label("summarise")
+    [
+        convert_currency_task,
+        compare_regions_task,
+    ] >> reporting_daily_group.get_child_by_label("summarise")
 
 
 fleet()

@@ -262,8 +262,8 @@ class _Scope:
         return None
 
     def wires(self, statement: ast.stmt) -> bool:
-        """A dependency statement: ``>>``/``<<``, ``chain(...)``, ``set_upstream``, a task call or
-        binding (of a call, or of a group's child: ``eu_prep_group = eu_group.get_child_by_label("prep")``)."""
+        """A dependency statement: ``>>``/``<<``, ``chain(...)``, ``set_upstream``, a task call, or
+        a binding of a call or of a group's child (``eu_prep = eu_group.get_child_by_label("prep")``)."""
         value = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
         if isinstance(statement, ast.Assign):
             child = (

@@ -6,8 +6,9 @@ this checkout, each copied as its wheel installs it, and reports for each file: 
 longest docstring (lines), the task functions, the runner calls over several lines, the
 ``get_child_by_label`` calls (references into groups) and the longest chain of them, the
 variables bound to groups, and how long Airflow takes to parse it (``parse_dags.py``: forked from
-a warm ``DagBag``, median of the rounds, bytecode cached) and what the parse imported beyond
-Airflow. Both files are parsed with this checkout's runtime on the path.
+a warm ``DagBag``, median of the rounds, bytecode cached; and the median of the ratios within a
+round, which cancels the machine's drifts) and what the parse imported beyond Airflow. Both
+files are parsed with this checkout's runtime on the path.
 
 Usage: python big_dag.py --before REV [--nodes 6000] [--seed 0] [--parse-repeats 5]
        [--parse-seconds 0] [--out FILE.md] [--keep DIR]
@@ -22,6 +23,7 @@ import ast
 import io
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -119,8 +121,15 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep the project and DAG files here")
     args = parser.parse_args()
 
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="big_dag_"))
-    folder.mkdir(parents=True, exist_ok=True)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        measure_all(args, args.keep)
+    else:
+        with tempfile.TemporaryDirectory(prefix="big_dag_") as folder:
+            measure_all(args, Path(folder))
+
+
+def measure_all(args: argparse.Namespace, folder: Path) -> None:
     project, shape = make_league.write_project(folder, args.nodes, args.seed)
     sites = {
         "before": checkout(args.before, folder / "site_before"),
@@ -164,6 +173,11 @@ def main() -> None:
             "parse_imports": timing["new_packages"],
         }
     result["minimal_parse_ms"] = 1000 * parse[str(folder / "minimal.py")]["parse"]
+    # Rounds take turns, so the ratio within a round cancels the machine's drifts.
+    pairs = zip(
+        parse[str(files["after"])]["parse_runs"], parse[str(files["before"])]["parse_runs"], strict=True
+    )
+    result["parse_ratio"] = statistics.median(a / b for a, b in pairs)
     if args.out:
         args.out.write_text(report(result))
     print(json.dumps(result))
@@ -186,7 +200,8 @@ def report(result: dict) -> str:
     ]
     lines = [
         f"`__default__` DAG of the {result['nodes']:,}-node project of `make_league.py` "
-        f"({json.dumps(result['shape'])}); minimal DAG parse {result['minimal_parse_ms']:,.0f} ms.",
+        f"({json.dumps(result['shape'])}); minimal DAG parse {result['minimal_parse_ms']:,.0f} ms; "
+        f"parse after / before, median of the rounds' ratios: {result['parse_ratio']:.2f}.",
         "",
         f"| | before (`{result['revision']}`) | after |",
         "|---|---|---|",

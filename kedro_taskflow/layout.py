@@ -1,15 +1,17 @@
 """DagPlan -> a tree of scopes: what each function of the DAG file holds, as plain data. Pure.
 
 A scope is the ``@dag`` function or a ``@task_group`` function: its items (tasks and groups, in a
-topological order, side by side by name), the variables it binds, and its ``>>`` statements. Codegen writes
-it node for node; ``kedro-taskflow plan`` prints it. Each dependency is stated between task groups
-when that says exactly the same, else between the tasks inside. An item, or a group at any depth
-inside one, that a scope's statements name more than once is bound to a variable once, so a big
-DAG names a task three groups down as ``eu_model_score_group.get_child_by_label("metric_1")``.
+topological order, side by side by name), the variables it binds, and its ``>>`` statements.
+Codegen writes it node for node; ``kedro-taskflow plan`` prints it. Each dependency is stated
+between task groups when that says exactly the same, else between the tasks inside. An item, or a
+group at any depth inside one, that a scope's statements name more than once is bound to a
+variable once, so a big DAG names a task three groups down as
+``eu_model_score_group.get_child_by_label("metric_1")``.
 """
 
 from __future__ import annotations
 
+import heapq
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -136,14 +138,15 @@ def _ordered(
             if u.path[:level] == scope and u.path[level] != item:
                 successors[u.path[level]].add(item)
     indegree = Counter(v for vs in successors.values() for v in vs)
-    key = {n: (start[n], naming.natural(n)) for n in names}
-    ready = sorted((n for n in names if not indegree[n]), key=key.__getitem__, reverse=True)
+    key = {n: (start[n], naming.natural(n), n) for n in names}
+    ready = [key[n] for n in names if not indegree[n]]
+    heapq.heapify(ready)
     result: list[str] = []
     placed: set[str] = set()
     while len(result) < len(names):
         if not ready:  # a cycle between groups
-            ready = [min((n for n in names if n not in placed), key=key.__getitem__)]
-        n = ready.pop()
+            ready = [min(key[n] for n in names if n not in placed)]
+        n = heapq.heappop(ready)[-1]
         if n in placed:
             continue
         result.append(n)
@@ -151,8 +154,7 @@ def _ordered(
         for m in successors[n]:
             indegree[m] -= 1
             if not indegree[m] and m not in placed:
-                ready.append(m)
-        ready.sort(key=key.__getitem__, reverse=True)
+                heapq.heappush(ready, key[m])
     return result
 
 

@@ -605,7 +605,7 @@ def _is_wiring(statement: cst.BaseStatement, functions: dict[str, str]) -> bool:
         return (
             len(small.targets) == 1
             and isinstance(small.targets[0].target, cst.Name)
-            and _calls(small.value, functions)
+            and (_calls(small.value, functions) or _is_child(small.value))
         )
     if isinstance(small, cst.Expr):
         value = small.value
@@ -618,6 +618,16 @@ def _is_wiring(statement: cst.BaseStatement, functions: dict[str, str]) -> bool:
             )
         )
     return False
+
+
+def _is_child(expression: cst.BaseExpression) -> bool:
+    """``eu_group.get_child_by_label("prep")``: a group's child, bound to a variable."""
+    return (
+        isinstance(expression, cst.Call)
+        and isinstance(expression.func, cst.Attribute)
+        and expression.func.attr.value == "get_child_by_label"
+        and isinstance(expression.func.value, cst.Name)
+    )
 
 
 def _is_chain(expression: cst.BaseExpression) -> bool:
@@ -698,7 +708,12 @@ def _graph(statements, functions: dict[str, str]) -> _Graph | None:
 
     for statement in statements:
         small = statement.body[0]
-        if isinstance(small, cst.Assign):
+        if isinstance(small, cst.Assign) and _is_child(small.value):
+            child = ref(small.value)
+            if not isinstance(child, tuple):
+                return None
+            graph.bindings[small.targets[0].target.value] = child
+        elif isinstance(small, cst.Assign):
             graph.bindings[small.targets[0].target.value] = (small.value.func.value,)
             graph.nodes.append((small.value.func.value,))
         elif value(small.value) is None:

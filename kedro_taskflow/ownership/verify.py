@@ -262,10 +262,17 @@ class _Scope:
         return None
 
     def wires(self, statement: ast.stmt) -> bool:
-        """A dependency statement: ``>>``/``<<``, ``chain(...)``, ``set_upstream``, a task call or binding."""
+        """A dependency statement: ``>>``/``<<``, ``chain(...)``, ``set_upstream``, a task call, or
+        a binding of a call or of a group's child (``eu_prep = eu_group.get_child_by_label("prep")``)."""
         value = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
         if isinstance(statement, ast.Assign):
-            return len(statement.targets) == 1 and self.task_call(value) is not None
+            child = (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "get_child_by_label"
+                and isinstance(value.func.value, ast.Name)
+            )
+            return len(statement.targets) == 1 and (child or self.task_call(value) is not None)
         if value is None:
             return False
         if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.RShift, ast.LShift)):

@@ -555,7 +555,6 @@ def test_a_conflict_exits_1_and_writes_nothing_until_the_conflicting_edit_is_dis
     project, dag_file, base = chain
     _hand_edit(dag_file, "    @task\n    def load():", '    @task(pool="warehouse")\n    def load():')
     _hand_edit(dag_file, "    schedule=None,", '    schedule="@daily",')
-    edited = dag_file.read_text()
     _change_pipeline(project, lambda nodes: [n for n in nodes if n["name"] != "load"])
     before = snapshot_of(project)
 

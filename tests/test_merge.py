@@ -535,9 +535,8 @@ def test_a_file_that_does_not_parse_loses_the_broken_lines_only():
 
 def test_when_no_one_edit_can_go_alone_every_edit_goes_each_shown_as_code():
     new = generated(*changed("node_removed"))
-    mine = edited(BASE, "comment_in_wiring").replace(
-        '    eu_group.get_child_by_label("score")', '    # Then the report.\n    eu_group.get_child_by_label("score")'
-    )
+    score = '    eu_group.get_child_by_label("score")'
+    mine = edited(BASE, "comment_in_wiring").replace(score, f"    # Then the report.\n{score}")
     result = merge_discarding(BASE, mine, new)
     assert result.text == new
     assert [d.code for d in result.discarded] == [

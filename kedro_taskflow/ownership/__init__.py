@@ -104,7 +104,7 @@ def merge_verified(base: str, edited: str, new: str) -> Merged:
     if merged.text is None or merged.text == edited:
         return merged
     problems = verify(base, edited, new, merged.text)
-    if not problems and merge(base, merged.text, new).text != merged.text:
+    if not problems and merge(base, merged.text, new, merged=True).text != merged.text:
         problems = ("merging the result again changes it (verified: the merge is stable)",)
     if problems:
         return Merged(None, tuple(f"{problem}; {UNDO}" for problem in problems))

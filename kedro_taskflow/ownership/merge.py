@@ -12,6 +12,8 @@ that formatting alone never conflicts.
 from __future__ import annotations
 
 import ast
+import difflib
+import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -29,41 +31,96 @@ from kedro_taskflow.ownership.report import UNDO, Discarded, Merged, changed_lin
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a name, or a word in a string or comment
 
 
-def merge(base: str, edited: str, new: str) -> Merged:
-    """Merge ``edited`` (the file, maybe edited) with ``new``, both descended from ``base``."""
+def merge(base: str, edited: str, new: str, merged: bool = False) -> Merged:
+    """Merge ``edited`` (the file, maybe edited) with ``new``, both descended from ``base``;
+    ``merged``: ``edited`` is what this merge gave (black's already: the check that it is stable)."""
     if new == base or edited == new:
         return Merged(edited, ())
-    edited_tree = _formatted(edited)
-    if edited_tree is None:
+    formatted = edited if merged else _formatted(edited, base)
+    if formatted is None:
         return Merged(None, ("the file is not valid Python: fix it, then regenerate",))
-    if edited_tree.code == base:
+    if formatted == base:
         return Merged(new, ())
-    base_tree, new_tree = cst.parse_module(base), cst.parse_module(new)
-    merger = _Merger(taken=set(_IDENTIFIER.findall(edited_tree.code)) | set(_IDENTIFIER.findall(new)))
+    base_tree, edited_tree, new_tree = _parsed(base), _parsed(formatted), _parsed(new)
+    merger = _Merger(taken=set(_IDENTIFIER.findall(formatted)) | set(_IDENTIFIER.findall(new)))
     module = merger.module(base_tree, edited_tree, new_tree)
     if merger.conflicts:
         return Merged(None, tuple(merger.conflicts), tuple(merger.discarded))
-    return Merged(black.format_str(module.code, mode=BLACK_MODE), ())
+    code = module.code
+    if merged and code == edited:
+        return Merged(code, ())
+    text = _black(code, new)
+    if text == code:  # the check that the merge is stable reads it again
+        _TREES[text] = module
+    return Merged(text, ())
 
 
 def undone(base: str, edited: str, parts: frozenset[str]) -> str:
     """``edited`` with the parts named ``parts`` (as conflicts name them) as ``base`` has them."""
-    edited_tree = _formatted(edited)
-    base_tree = cst.parse_module(base)
+    edited_tree = _parsed(_formatted(edited, base))
+    base_tree = _parsed(base)
     merger = _Merger(taken=set(), undo=parts)
-    return black.format_str(merger.module(base_tree, edited_tree, base_tree).code, mode=BLACK_MODE)
+    return _black(merger.module(base_tree, edited_tree, base_tree).code, base)
 
 
-def _formatted(text: str) -> cst.Module | None:
+_TREES: dict[str, cst.Module] = {}  # the last texts parsed or merged: trees are immutable
+
+
+def _parsed(text: str) -> cst.Module:
+    """The syntax tree of a text: the check that a merge is stable reads the base, the new
+    generation and the merged text again."""
+    if text not in _TREES:
+        while len(_TREES) >= 4:
+            del _TREES[next(iter(_TREES))]
+        _TREES[text] = cst.parse_module(text)
+    return _TREES[text]
+
+
+def _black(text: str, like: str) -> str:
+    """``text`` as black formats it, where it differs from ``like`` (black's own output): black
+    changes nothing elsewhere, and formatting only there saves most of its time."""
+    b, e = like.splitlines(), text.splitlines()
+    lines = [
+        (j1 + 1, max(j1 + 1, j2))
+        for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, b, e, autojunk=False).get_opcodes()
+        if tag != "equal"
+    ]
+    return black.format_str(text, mode=BLACK_MODE, lines=lines) if lines else text
+
+
+def _formatted(text: str, base: str) -> str | None:
+    """``text`` as black formats it, or None if it is not Python."""
     try:
-        return cst.parse_module(black.format_str(text, mode=BLACK_MODE))
+        formatted = _black(text, base)
+        _parsed(formatted)
     except (black.InvalidInput, cst.ParserSyntaxError):
         return None
+    return formatted
 
 
 def _code(node: cst.CSTNode | Sequence[cst.CSTNode]) -> str:
     nodes = node if isinstance(node, Sequence) else [node]
-    return "".join(cst.Module([]).code_for_node(n) for n in nodes)
+    return "".join(map(_node_code, nodes))
+
+
+def forget() -> None:
+    """Drop the trees and codes kept from earlier merges (a benchmark's rounds start afresh)."""
+    _TREES.clear()
+    for cached in (_node_code, _bare, _node_sig):
+        cached.cache_clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def _node_code(node: cst.CSTNode) -> str:
+    """A node's code, by identity (nodes are immutable: each side's parts are compared again as the
+    merge goes down into them)."""
+    return cst.Module([]).code_for_node(node)
+
+
+@functools.lru_cache(maxsize=4096)
+def _bare(statement: cst.BaseStatement) -> str:
+    """A statement's code without the lines above it."""
+    return _code(statement.with_changes(leading_lines=[]))
 
 
 def _sig(node: cst.CSTNode | Sequence[cst.CSTNode] | None) -> str | None:
@@ -72,6 +129,12 @@ def _sig(node: cst.CSTNode | Sequence[cst.CSTNode] | None) -> str | None:
         return None
     if isinstance(node, Sequence):
         return "".join(_sig(n) or "" for n in node if not isinstance(n, cst.EmptyLine) or n.comment)
+    return _node_sig(node)
+
+
+@functools.lru_cache(maxsize=4096)
+def _node_sig(node: cst.CSTNode) -> str:
+    """``_sig`` of one node, by identity."""
     if isinstance(node, cst.Annotation):  # its ``->`` or ``:`` is written by what holds it
         return _code(node.annotation)
     if hasattr(node, "leading_lines"):
@@ -494,7 +557,7 @@ def _key(statement: cst.BaseStatement, first: bool) -> tuple[str, ...]:
             return ("assign", *(_code(t) for t in targets))
         if _runs_nodes(small):
             return ("runner",)
-    return ("code", _code(statement.with_changes(leading_lines=[])).strip())
+    return ("code", _bare(statement).strip())
 
 
 def _with_imports_in_use(body: list, dropped: list) -> list:
@@ -511,16 +574,8 @@ def _with_imports_in_use(body: list, dropped: list) -> list:
 
 def _commented(statements: list, edited: list) -> list:
     """``statements``, each with the comments above the same statement in ``edited``."""
-    comments = {
-        _code(s.with_changes(leading_lines=[])): [line for line in s.leading_lines if line.comment]
-        for s in edited
-    }
-    return [
-        s.with_changes(
-            leading_lines=[*s.leading_lines, *comments.get(_code(s.with_changes(leading_lines=[])), [])]
-        )
-        for s in statements
-    ]
+    comments = {_bare(s): [line for line in s.leading_lines if line.comment] for s in edited}
+    return [s.with_changes(leading_lines=[*s.leading_lines, *comments.get(_bare(s), [])]) for s in statements]
 
 
 def _before_use(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:

@@ -112,7 +112,7 @@ class Generated:
     warnings: tuple[str, ...]
     outdated: tuple[Path, ...] = ()  # the pipeline changed since they were generated (``--check``)
     conflicts: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # when not writing
-    discarded: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # edits dropped on request
+    discarded: dict[Path, tuple[ownership.Discarded, ...]] = field(default_factory=dict)  # dropped on request
     broken: dict[Path, str] = field(default_factory=dict)  # files there that would not load (``--check``)
     pipelines: tuple[str, ...] = ()  # the pipeline of each file, in the order of ``files``
     skipped: tuple[str, ...] = ()  # empty pipelines left out of every pipeline (``pipelines=None``)
@@ -176,7 +176,8 @@ def generate(
     ``target_dir`` defaults to ``airflow_dags/`` in the project. Files that are unchanged are not
     touched; a file there that kedro-taskflow did not write is never overwritten. Hand edits that
     the new generation contradicts raise ``Conflicts`` and nothing is written, unless
-    ``discard_edits``: then those files get the new generation, and ``discarded`` says what went.
+    ``discard_edits``: then those edits are dropped (the others kept, the merge verified), and
+    ``discarded`` says which.
     """
     options = options or Options()
     project = find(project_path)
@@ -195,11 +196,12 @@ def generate(
         path: base.text if base and base.inputs == inputs[path] else render(*targets[path])
         for path, base in bases.items()
     }
-    owned = {path: ownership.own(path, new[path], bases[path]) for path in targets}
+    owned = {path: ownership.own(path, new[path], bases[path], discard_edits) for path in targets}
     pipelines = tuple(dag.pipeline for dag, _target in targets.values())
-    # A file in conflict gets the new generation, if anything: with discard_edits, or to show --diff.
+    # A file in conflict gets the new generation, if anything: to show --diff.
     files = {path: new[path] if o.text is None else o.text for path, o in owned.items()}
     conflicts = {path: o.conflicts for path, o in owned.items() if o.conflicts}
+    discarded = {path: o.discarded for path, o in owned.items() if o.discarded}
     outdated = tuple(path for path, o in owned.items() if o.outdated)
     if not write:
         changed = tuple(writer.changed(files))
@@ -212,6 +214,7 @@ def generate(
             spec.warnings,
             outdated,
             conflicts,
+            discarded,
             broken=broken,
             pipelines=pipelines,
             skipped=skipped,
@@ -225,7 +228,6 @@ def generate(
         ownership.base_of(p): ownership.base_text(ownership.Base(t, inputs[p])) for p, t in new.items()
     }
     written = tuple(p for p in writer.write({**files, **bases_now}) if p in files)
-    discarded = {path: owned[path].conflicts + owned[path].kept for path in conflicts}
     return Generated(
         folder,
         files,

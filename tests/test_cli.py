@@ -590,10 +590,10 @@ def test_check_fails_in_one_line_on_a_dag_file_that_would_not_load_whoever_broke
     )
 
 
-def test_a_conflict_exits_1_and_writes_nothing_until_edits_are_discarded(chain):
+def test_a_conflict_exits_1_and_writes_nothing_until_the_conflicting_edit_is_discarded(chain):
     project, dag_file, base = chain
     _hand_edit(dag_file, "    @task\n    def load():", '    @task(pool="warehouse")\n    def load():')
-    edited = dag_file.read_text()
+    _hand_edit(dag_file, "    schedule=None,", '    schedule="@daily",')
     _change_pipeline(project, lambda nodes: [n for n in nodes if n["name"] != "load"])
     before = snapshot_of(project)
 
@@ -602,8 +602,8 @@ def test_a_conflict_exits_1_and_writes_nothing_until_edits_are_discarded(chain):
     assert refused.stderr.splitlines() == [
         f"conflict: {dag_file}: task load: edited here, but the pipeline no longer has it; "
         "undo the edit, regenerate, then redo it",
-        "Nothing was written. --diff shows what the new generation changes; --discard-edits writes it "
-        "anyway, dropping the hand edits of these files.",
+        "Nothing was written. --diff shows what the new generation changes; --discard-edits drops the "
+        "edits in conflict, keeping the others.",
     ]
     assert snapshot_of(project) == before
 
@@ -614,9 +614,12 @@ def test_a_conflict_exits_1_and_writes_nothing_until_edits_are_discarded(chain):
     assert snapshot_of(project) == before
 
     discarded = cli("generate", "--discard-edits", cwd=project)
-    assert discarded.stderr.startswith(f"discarded: {dag_file}: task load: edited here")
+    assert discarded.stderr == (
+        f"discarded: {dag_file}: task load (edited here, but the pipeline no longer has it):\n"
+        '    @task(pool="warehouse")\n'
+    )
     assert discarded.stdout == f"wrote: {dag_file}\n"
-    assert dag_file.read_text() == base_text(base) != edited
+    assert dag_file.read_text() == base_text(base).replace("    schedule=None,", '    schedule="@daily",')
     assert "def load" not in dag_file.read_text()
 
 

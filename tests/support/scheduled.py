@@ -193,6 +193,18 @@ def saved_versions(project: Path, dataset: str) -> dict[str, dict]:
     return {v.name: json.loads((v / f"{dataset}.json").read_text()) for v in folder.iterdir()}
 
 
+def preloading(home: Path) -> dict[str, str]:
+    """The environment of a scheduler in ``home`` that preloads Kedro (docs/execution.md):
+    ``lazy_load_plugins`` off, and the plugin in Airflow's plugins folder, which finds it as its
+    ``airflow.plugins`` entry point does (an editable install may predate the entry point)."""
+    plugins = home / "plugins"
+    plugins.mkdir(parents=True, exist_ok=True)
+    (plugins / "kedro_taskflow_preload.py").write_text(
+        "from kedro_taskflow.runtime.preload import KedroPreload  # noqa: F401\n"
+    )
+    return {"AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "False", "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins)}
+
+
 def new_scheduler(home: Path, dags: Path, major: int, request) -> Scheduler:
     """A scheduler over ``dags`` (2: LocalExecutor on a copy of the session's PostgreSQL
     database; 3: ``airflow standalone`` on SQLite), not started."""

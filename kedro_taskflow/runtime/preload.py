@@ -14,7 +14,12 @@ default, plugins load lazily, in whatever process needs them, and this one impor
 
 from __future__ import annotations
 
+import os
+
 from airflow.plugins_manager import AirflowPlugin
+
+# The process that preloaded Kedro, which its task processes inherit (a task can tell: not its own).
+preloaded_in: int | None = None
 
 
 class KedroPreload(AirflowPlugin):
@@ -35,6 +40,7 @@ def preload() -> None:
     the logging the runner imports it under), its session, context, configuration and runner, the
     hook plugins every Kedro session loads, and what Kedro's ``MemoryDataset`` imports to copy data
     (pandas, numpy, ibis, when installed)."""
+    global preloaded_in
     import importlib
     import inspect
     from importlib.metadata import entry_points
@@ -62,3 +68,4 @@ def preload() -> None:
     # Kedro's settings (dynaconf) call inspect.stack(), which finds the file of every module
     # imported so far, once per process: 0.1-0.2 s in a task. Find them here, once.
     inspect.stack()
+    preloaded_in = os.getpid()

@@ -12,7 +12,7 @@ from hypothesis import settings
 from support.cases import CASES
 from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, SNAPSHOTS, require_airflow3, run
 from support.kedro_projects import write_project
-from support.scheduled import TEMPLATE, new_scheduler
+from support.scheduled import TEMPLATE, new_scheduler, preloading
 from support.schedulers import PostgresServer, Scheduler
 from support.snapshots import SNAPSHOT_CASES, generate
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
@@ -162,8 +162,12 @@ def scheduler(tmp_path, request):
     """Start a scheduler over a DAG folder: ``scheduler(dags, major=2)``; stopped after the test."""
     started = []
 
-    def start(dags: Path, major: int = 2) -> Scheduler:
-        started.append(new_scheduler(tmp_path / f"airflow{major}_home", dags, major, request))
+    def start(dags: Path, major: int = 2, preload: bool = False) -> Scheduler:
+        """``preload``: with Kedro preloaded, the deployment setting of docs/execution.md."""
+        home = tmp_path / f"airflow{major}_home"
+        started.append(new_scheduler(home, dags, major, request))
+        if preload:
+            started[-1].env |= preloading(home)
         return started[-1].start()
 
     yield start

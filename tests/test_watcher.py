@@ -12,6 +12,9 @@ every call, all generated with ``--execution watcher`` and run side by side:
   flaky node's retry runs it again and succeeds; after the fix, clearing the failed task runs
   it and what follows it, and the run succeeds;
 - a trigger with an undeclared parameter fails the producer at once, without its retries.
+
+Both schedulers preload Kedro (docs/execution.md), and a task checks that it inherited it;
+tests/test_scheduler.py runs ``tasks`` execution with and without the preload.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from support.scheduled import (
     copy_example,
     generate,
     hand_tune,
+    inherits_kedro_dag,
     new_scheduler,
     plan,
+    preloading,
     version_of,
     write_runs_project,
 )
@@ -91,9 +96,13 @@ def watched(request, tmp_path_factory):
             if dag.stem in ("runs_project_versions", "runs_project_failures"):
                 hand_tune(dag)  # retry after a second
             (dags / dag.name).symlink_to(dag)
-    airflow = new_scheduler(root / "airflow_home", dags, major, request).start()
+    (dags / "inherits_kedro.py").write_text(inherits_kedro_dag(major))
+    airflow = new_scheduler(root / "airflow_home", dags, major, request)
+    airflow.env |= preloading(root / "airflow_home")
+    airflow.start()
     try:
         runs = {
+            "inherits_kedro": airflow.trigger("inherits_kedro", "manual__watched"),
             "spaceflights": airflow.trigger("spaceflights", "manual__watched"),
             "fleet": airflow.trigger("fleet", "manual__watched"),
             "runs_project_versions": airflow.trigger(
@@ -122,6 +131,14 @@ def test_an_example_in_watcher_execution_writes_what_kedro_run_writes(example, w
     for task_id, task_nodes in nodes.items():  # each node's lines, replayed in its own task's log
         assert_kedro_logged_once(airflow.log(example, runs[example], task_id), task_nodes)
     assert_kedro_logged_once(airflow.log(example, runs[example], "kedro_run"), sum(nodes.values(), []))
+
+
+@pytest.mark.timeout(900)
+def test_tasks_inherit_kedro_preloaded_by_an_ancestor_process(watched):
+    airflow, _projects, runs, states = watched
+    assert states["inherits_kedro"] == "success"
+    log = airflow.log("inherits_kedro", runs["inherits_kedro"], "inherited")
+    assert "an ancestor of this task's" in log
 
 
 @pytest.mark.timeout(900)

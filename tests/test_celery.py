@@ -82,7 +82,7 @@ def test_the_example_runs_on_both_workers_with_what_crosses_tasks_on_the_store(t
 
 # --- a 200-node project ---------------------------------------------------------------------------
 
-LANES, STAGES, CHAIN = 8, 5, 5  # 200 nodes; a stage of a lane is a task of CHAIN nodes joined in memory
+LANES, STAGES, CHAIN = 5, 4, 10  # 200 nodes; a stage of a lane is a task of CHAIN nodes joined in memory
 
 
 def _load_nodes() -> tuple[Node, ...]:

@@ -147,9 +147,14 @@ class Worker:
         self.process: subprocess.Popen | None = None
         (home / "dags").mkdir(parents=True)
 
-    def start(self, timeout: float = 120) -> Worker:
-        log = self.home / "worker.log"
-        with open(log, "a") as out:
+    @property
+    def log_file(self) -> Path:
+        return self.home / "worker.log"
+
+    def launch(self) -> None:
+        """Start the worker; ``wait_ready`` waits until it takes tasks."""
+        self.ready_from = self.log_file.stat().st_size if self.log_file.exists() else 0
+        with open(self.log_file, "a") as out:
             self.process = subprocess.Popen(
                 [
                     str(BIN / "airflow"), "celery", "worker",
@@ -161,17 +166,14 @@ class Worker:
                 ],
                 env=self.env, cwd=self.home, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
-        self.wait_ready(log, timeout)
-        return self
 
-    def wait_ready(self, log: Path, timeout: float) -> None:
-        start = log.stat().st_size if log.exists() else 0
+    def wait_ready(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise AssertionError(f"worker {self.name} exited {self.process.returncode}:\n{self.tail()}")
-            with open(log, errors="replace") as text:
-                text.seek(start)
+            with open(self.log_file, errors="replace") as text:
+                text.seek(self.ready_from)
                 if " ready." in text.read():
                     return
             time.sleep(0.5)
@@ -189,11 +191,8 @@ class Worker:
         """SIGKILL the worker and every process of it at once, as when its machine is lost."""
         end_processes(self.processes, signals=(signal.SIGKILL,))
 
-    def stop(self) -> None:
-        end_processes(self.processes)
-
     def tail(self, lines: int = 60) -> str:
-        return "\n".join((self.home / "worker.log").read_text(errors="replace").splitlines()[-lines:])
+        return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
 
     def log(self, dag_id: str, run_id: str, task_id: str, attempt: int) -> str:
         folder = self.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
@@ -232,22 +231,23 @@ class CeleryCluster:
         self.store = store
 
     def start(self) -> CeleryCluster:
+        for worker in self.workers.values():
+            worker.launch()
         self.scheduler.start()
         for worker in self.workers.values():
-            worker.start()
+            worker.wait_ready()
         return self
 
     def revive(self) -> None:
         """Start again any worker that is gone (a test killed it)."""
         for worker in self.workers.values():
             if not worker.alive:
-                worker.stop()
-                worker.start()
+                worker.launch()
+                worker.wait_ready()
 
     def stop(self) -> None:
         try:
-            for worker in self.workers.values():
-                worker.stop()
+            end_processes(lambda: [pid for w in self.workers.values() for pid in w.processes()])
         finally:
             self.scheduler.stop()
 

@@ -3,7 +3,7 @@
 Airflow 2.11's CeleryExecutor, a Redis broker, PostgreSQL, two workers each with its own copy of
 the project, and the datasets that cross tasks on an S3-API store, as the conf/cluster environment
 the tests write puts them. One cluster serves every case of the session; each case has a time
-limit, and the cluster ends every process it started.
+limit, and the cluster ends every process it started when the module ends.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from support.scheduled import TEMPLATE, copy_example, generate, hand_tune, plan,
 pytestmark = pytest.mark.airflow
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_session(postgres, tmp_path_factory):
+    """The cluster, started once: every case that uses it is in this module, and it ends with the
+    module, so that it takes no CPU from the (timing-sensitive) scheduler tests after it."""
     root = tmp_path_factory.mktemp("celery")
     with contextlib.ExitStack() as stack:
         redis = RedisServer()

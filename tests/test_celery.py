@@ -109,6 +109,7 @@ LOAD = Project(
     package="load_200",
     pipelines={"__default__": _load_nodes()},
     persisted=frozenset(TABLES + [f"raw_{lane}" for lane in range(LANES)]),
+    versioned=frozenset(TABLES),
 )
 
 
@@ -130,9 +131,13 @@ def test_a_200_node_project_runs_on_the_cluster_like_kedro_run(tmp_path, celery)
     assert state == "success", {t.task_id: t.state for t in tasks.values() if t.state != "success"}
     assert len(tasks) == LANES * STAGES
     assert {(t.state, t.try_number) for t in tasks.values()} == {("success", 1)}
+    # Both workers ran tasks and every task is linked to every other through the tables, so some
+    # tables went from one worker to the other, each saved and read under the run's one version.
     assert set(celery.where(dag_id, run_id).values()) == set(WORKERS)
-    expected = outputs(by_kedro)
-    assert celery.store.outputs(bucket) == {data_file(t): expected[data_file(t)] for t in TABLES}
+    version = version_of(celery.scheduler.logical_date(dag_id, run_id))
+    assert {t: celery.store.versions(bucket, data_file(t)) for t in TABLES} == {t: [version] for t in TABLES}
+    raw = {data_file(name) for name in LOAD.persisted - set(TABLES)}
+    assert celery.store.outputs(bucket) == {k: v for k, v in outputs(by_kedro).items() if k not in raw}
 
 
 # --- a worker lost while its task runs ------------------------------------------------------------

@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import boto3
@@ -111,24 +112,28 @@ class S3Store:
         self.client.create_bucket(Bucket=name)
         return f"s3://{name}"
 
+    def keys(self, bucket: str) -> list[str]:
+        """The key of every object in ``bucket`` (``s3://name`` or ``name``)."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket.removeprefix("s3://"))
+        return [o["Key"] for page in pages for o in page.get("Contents", ())]
+
     def objects(self, bucket: str) -> dict[str, bytes]:
-        """Key -> bytes of every object in ``bucket`` (``s3://name`` or ``name``)."""
+        """Key -> bytes of every object in ``bucket``."""
         name = bucket.removeprefix("s3://")
-        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=name)
-        keys = [o["Key"] for page in pages for o in page.get("Contents", ())]
-        return {key: self.client.get_object(Bucket=name, Key=key)["Body"].read() for key in keys}
+        return {key: self.client.get_object(Bucket=name, Key=key)["Body"].read() for key in self.keys(name)}
 
     def outputs(self, bucket: str) -> dict[str, bytes]:
         """The bucket as ``environment.outputs`` shows a project's data/: versions left out of the keys."""
         return {output_name(tuple(key.split("/"))): data for key, data in self.objects(bucket).items()}
 
-    def modified(self, bucket: str, key: str):
+    def modified(self, bucket: str, key: str) -> datetime:
+        """When the object at ``key`` was last written."""
         return self.client.head_object(Bucket=bucket.removeprefix("s3://"), Key=key)["LastModified"]
 
     def versions(self, bucket: str, dataset_path: str) -> list[str]:
         """The versions saved of the versioned dataset at ``dataset_path`` within ``bucket``."""
         prefix = dataset_path.rstrip("/") + "/"
-        return sorted({k[len(prefix) :].split("/")[0] for k in self.objects(bucket) if k.startswith(prefix)})
+        return sorted({k[len(prefix) :].split("/")[0] for k in self.keys(bucket) if k.startswith(prefix)})
 
 
 class Worker:
@@ -195,16 +200,18 @@ class Worker:
         return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
 
     def log(self, dag_id: str, run_id: str, task_id: str, attempt: int) -> str:
-        folder = self.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}" / f"task_id={task_id}"
-        return (folder / f"attempt={attempt}.log").read_text(errors="replace")
+        path = self._run_logs(dag_id, run_id) / f"task_id={task_id}" / f"attempt={attempt}.log"
+        return path.read_text(errors="replace")
 
     def attempts(self, dag_id: str, run_id: str) -> set[tuple[str, int]]:
         """(task id, attempt) of every task attempt of the run that this worker ran: it has its log."""
-        folder = self.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}"
         return {
             (log.parent.name.removeprefix("task_id="), int(log.stem.removeprefix("attempt=")))
-            for log in folder.glob("task_id=*/attempt=*.log")
+            for log in self._run_logs(dag_id, run_id).glob("task_id=*/attempt=*.log")
         }
+
+    def _run_logs(self, dag_id: str, run_id: str) -> Path:
+        return self.home / "logs" / f"dag_id={dag_id}" / f"run_id={run_id}"
 
 
 class CeleryCluster:
@@ -216,9 +223,11 @@ class CeleryCluster:
         result_backend = "db+" + database_url.replace("postgresql+psycopg2://", "postgresql://", 1)
         settings = {
             "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
-            "AIRFLOW__CORE__PARALLELISM": "8",
+            "AIRFLOW__CORE__PARALLELISM": "8",  # more than the workers' 2 × 2 slots
             "AIRFLOW__CELERY__BROKER_URL": broker_url,
             "AIRFLOW__CELERY__RESULT_BACKEND": result_backend,
+            # A task whose worker was killed comes back from the broker only after 6 hours: what
+            # runs it again is Airflow's retry.
             "AIRFLOW__CELERY_BROKER_TRANSPORT_OPTIONS__VISIBILITY_TIMEOUT": "21600",
             "AIRFLOW__SCHEDULER__DAG_DIR_LIST_INTERVAL": "2",  # a DAG deployed is seen at once
             # A task whose worker is gone is failed (and retried) 15 s after its last heartbeat.

@@ -2,8 +2,8 @@
 
 Airflow 2.11's CeleryExecutor, a Redis broker, PostgreSQL, two workers each with its own copy of
 the project, and the datasets that cross tasks on an S3-API store, as the conf/cluster environment
-the tests write puts them. One cluster serves every case of the session; each case has a time
-limit, and the cluster ends every process it started when the module ends.
+the tests write puts them. One cluster serves every case; each case has a time limit, and the
+cluster ends every process it started when the module ends.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.airflow
 
 
 @pytest.fixture(scope="module")
-def celery_session(postgres, tmp_path_factory):
+def started_cluster(postgres, tmp_path_factory):
     """The cluster, started once: every case that uses it is in this module, and it ends with the
     module, so that it takes no CPU from the (timing-sensitive) scheduler tests after it."""
     root = tmp_path_factory.mktemp("celery")
@@ -43,10 +43,10 @@ def celery_session(postgres, tmp_path_factory):
 
 
 @pytest.fixture
-def celery(celery_session) -> CeleryCluster:
-    """The session's cluster, with both workers up (a case may have killed one)."""
-    celery_session.revive()
-    return celery_session
+def celery(started_cluster) -> CeleryCluster:
+    """The cluster, with both workers up (a case may have killed one)."""
+    started_cluster.revive()
+    return started_cluster
 
 
 # --- an example, its tasks routed to both workers ------------------------------------------------

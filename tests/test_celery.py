@@ -209,7 +209,7 @@ def test_a_task_whose_worker_is_killed_is_retried_on_the_other_worker(tmp_path, 
     version = version_of(celery.scheduler.logical_date("relay", run_id))
     saved = f"value.json/{version}/value.json"
     deadline = time.monotonic() + 120
-    while saved not in celery.store.objects(bucket):  # the first attempt saved `value`, and holds
+    while saved not in celery.store.keys(bucket):  # the first attempt saved `value`, and holds
         assert time.monotonic() < deadline, celery.scheduler.tasks("relay", run_id)
         time.sleep(0.2)
     (victim,) = (w for (task, _), w in celery.where("relay", run_id).items() if task == holding)

@@ -13,10 +13,12 @@ keys over default keys; per-task settings under ``tasks:``, keyed by selectors. 
   execution, datasets on a local path between tasks on workers that share no disk).
 
 The checks are plain functions rather than a validation library: pydantic (2.14, here) would
-add about 90 ms to every ``generate`` for its import and models (measured with ``-X importtime``
-on the 2-core test machine; this package imports in about 20 ms, most of it ``model``), and
-its messages would still have to be rewritten into ours, key path, did-you-mean and an example
-included; attrs validators would give nothing over these functions.
+add about 90 ms to every ``generate`` for its import and first model (measured on the 2-core
+test machine; this whole package imports in about 25 ms, most of it the standard library's
+dataclasses, re and urllib), and its messages would still have to be rewritten into ours, key
+path, did-you-mean and an example included; attrs validators would give nothing over these
+functions. Parsing and applying airflow.yml to a 3,000-node DAG took 0.35-0.5 s before and after
+this package was split out of one module (the same, within the loaded machine's noise).
 """
 
 from kedro_taskflow.config.datasets import dataset_uri

@@ -389,24 +389,33 @@ def _wrap(text: str, width: int) -> str:
 def _binding(
     binding: Binding, functions: dict[str, str], variables: dict[Ref, str], taking: dict[str, str]
 ) -> cst.SimpleStatementLine:
-    """``eu_group = eu()``, ``eu_prep_group = eu_group.get_child_by_label("prep")``"""
-    return nodes.assign(binding.variable, _ref(binding.path, functions, variables, taking, binding=True))
+    """``eu_group = eu()``; ``eu_prep_group = eu_group.get_child_by_label("prep")`` (a child's
+    parent is always bound: it is named at least as often)."""
+    *parent, label = binding.path
+    if parent:
+        value = _child(cst.Name(variables[tuple(parent)]), label)
+    else:
+        value = _call(functions[label], taking.get(label))
+    return nodes.assign(binding.variable, value)
 
 
 def _ref(
-    path: Ref, functions: dict[str, str], variables: dict[Ref, str], taking: dict[str, str], binding=False
+    path: Ref, functions: dict[str, str], variables: dict[Ref, str], taking: dict[str, str]
 ) -> cst.BaseExpression:
-    """A task or group below the scope: through the variable of its longest bound part, else from
-    its item's call (the binding of ``path`` itself is what is being written, when ``binding``)."""
-    bound = next((n for n in range(len(path) - binding, 0, -1) if path[:n] in variables), 0)
+    """A task or group below the scope, from the variable of its longest bound part, else from
+    its item's call."""
+    bound = next((n for n in range(len(path), 0, -1) if path[:n] in variables), 0)
     if bound:
         expression: cst.BaseExpression = cst.Name(variables[path[:bound]])
     else:
-        head = path[0]
-        expression, bound = _call(functions[head], taking.get(head)), 1
+        expression, bound = _call(functions[path[0]], taking.get(path[0])), 1
     for label in path[bound:]:
-        expression = nodes.call(cst.Attribute(expression, _GET_CHILD), [nodes.arg(string(label))])
+        expression = _child(expression, label)
     return expression
+
+
+def _child(group: cst.BaseExpression, label: str) -> cst.Call:
+    return nodes.call(cst.Attribute(group, _GET_CHILD), [nodes.arg(string(label))])
 
 
 def _statement(

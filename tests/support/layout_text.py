@@ -45,14 +45,20 @@ def text(scope: Scope, indent: str = "") -> str:
         else:
             lines.append(f"{indent}group {item.name}{alias}:\n{text(item, indent + '    ')}")
 
-    def ref(path: Ref, binding: bool = False) -> str:
-        bound = next((n for n in range(len(path) - binding, 0, -1) if path[:n] in variables), 0)
+    def ref(path: Ref) -> str:
+        bound = next((n for n in range(len(path), 0, -1) if path[:n] in variables), 0)
         head = variables[path[:bound]] if bound else f"{functions[path[0]]}()"
         return head + "".join(f'.get_child_by_label("{label}")' for label in path[max(bound, 1) :])
+
+    def bound(path: Ref) -> str:
+        *parent, label = path
+        return (
+            f'{variables[tuple(parent)]}.get_child_by_label("{label}")' if parent else f"{functions[label]}()"
+        )
 
     def side(refs: Side) -> str:
         return ref(refs[0]) if len(refs) == 1 else f"[{', '.join(map(ref, refs))}]"
 
-    lines += [f"{indent}{b.variable} = {ref(b.path, binding=True)}\n" for b in scope.bindings]
+    lines += [f"{indent}{b.variable} = {bound(b.path)}\n" for b in scope.bindings]
     lines += [f"{indent}{' >> '.join(map(side, s.sides))}\n" for s in scope.statements]
     return "".join(lines)

@@ -9,7 +9,7 @@ import tokenize
 
 import black
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kedro_taskflow.codegen import BLACK_MODE
@@ -115,8 +115,10 @@ def assert_docstring_of(text: str, indent: str) -> None:
 def shown(text: str) -> str:
     """Text as a docstring shows it: trailing spaces of lines, trailing blank lines and the common
     indentation of the lines after the first dropped; quotes at the ends without their padding."""
-    lines = [line.rstrip(" ") for line in text.split("\n")]
-    return inspect.cleandoc("\n".join(lines)).strip(" ")
+    # cleandoc expands tabs by their column, which the padding and the indentation move: keep them.
+    tab = next(c for c in map(chr, range(0xE000, 0xF900)) if c not in text)
+    lines = [line.rstrip(" ") for line in text.replace("\t", tab).split("\n")]
+    return inspect.cleandoc("\n".join(lines)).strip(" ").replace(tab, "\t")
 
 
 def without_trailing_blank_lines(text: str) -> str:
@@ -152,6 +154,8 @@ def test_docstring_of_hostile_text(text, indent):
 
 @settings(deadline=None)
 @given(st.one_of(prose, hostile_text), indents)
+@example('"\t0', "")  # a tab after a first quote, which is padded
+@example("\n0\t0", "    ")  # a tab in an indented line
 def test_docstring_parses_back_to_the_text(text, indent):
     assert_docstring_of(text, indent)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from kedro_taskflow.errors import UsageError
 from kedro_taskflow.model import DagPlan, Execution, NodeSpec, Setting, TaskPlan
+from kedro_taskflow.target import Form
 
 DEFAULT_SECTION = "default"
 TASKS = "tasks"
@@ -39,6 +40,7 @@ BUILT_IN: dict[str, object] = {
     "execution": Execution.TASKS.value,
 }
 EXECUTION = "execution"  # how the DAG runs its nodes (model.Execution): decides the file's shape
+AS = "as"  # what the pipeline's file defines (target.Form): no setting of the plan, which it leaves alone
 DAG_KEYS = ("schedule", "start_date", "catchup", "max_active_runs")  # arguments of @dag
 # default_args, in the order they are written; the task keys can also be set per task
 TASK_KEYS = (
@@ -203,6 +205,12 @@ def _execution(value: object) -> str:
     return value  # type: ignore[return-value]
 
 
+def _form(value: object) -> str:
+    if value not in {f.value for f in Form}:
+        raise _Bad(f"one of {', '.join(f.value for f in Form)}", Form.TASK_GROUP.value)
+    return value  # type: ignore[return-value]
+
+
 CHECKS: dict[str, Callable[[object], object]] = {
     "start_date": _start_date,
     "schedule": _schedule,
@@ -223,10 +231,11 @@ CHECKS: dict[str, Callable[[object], object]] = {
     "datasets": _flag,
     "dataset_uris": _uris,
     EXECUTION: _execution,
+    AS: _form,
 }
 DATASET_KEYS = ("datasets", "dataset_uris")
 FLAVOUR = "flavour"  # an isolated task: written on each task's decorator, never in default_args
-SECTION_KEYS = (*DAG_KEYS, "schedule_interval", *DEFAULT_ARGS, *DATASET_KEYS, EXECUTION, FLAVOUR, TASKS)
+SECTION_KEYS = (*DAG_KEYS, "schedule_interval", *DEFAULT_ARGS, *DATASET_KEYS, EXECUTION, AS, FLAVOUR, TASKS)
 SELECTOR_KEYS = (*TASK_KEYS, FLAVOUR)
 
 
@@ -528,6 +537,23 @@ def apply(
     )
     _check_watched(plan.pipeline, dag_settings[-1], tasks, config)
     return dataclasses.replace(plan, settings=tuple(dag_settings), tasks=tasks)
+
+
+def form(config: AirflowConfig, pipeline: str) -> Form:
+    """What the pipeline's file defines: ``as:`` of its section, else of ``default``, else a DAG."""
+    own, default = config.section(pipeline).values, config.section(DEFAULT_SECTION).values
+    return Form(own.get(AS, default.get(AS, Form.DAG.value)))
+
+
+def given(plan: DagPlan) -> tuple[Setting, ...]:
+    """The plan's DAG settings and default_args that airflow.yml gives (not built in): what a task
+    group takes of them (default_args), and what it cannot (``dag_only``)."""
+    return tuple(s for s in plan.settings if s.source != "built-in")
+
+
+def dag_only(plan: DagPlan) -> tuple[str, ...]:
+    """The DAG settings airflow.yml gives the plan, which a task group cannot take: its DAG's apply."""
+    return tuple(s.key for s in given(plan) if s.key in DAG_KEYS)
 
 
 def _check_watched(

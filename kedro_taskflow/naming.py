@@ -196,6 +196,11 @@ def dag_id(package_name: str, pipeline: str) -> str:
     return "_" + candidate if candidate[0].isdigit() else candidate
 
 
+def task_group_name(dag_id: str) -> str:
+    """A pipeline's task group (``--as task-group``): its function, its group id and its module."""
+    return f"{dag_id}_group"
+
+
 def namespace_of(node: NodeSpec) -> tuple[str, ...]:
     return tuple(node.namespace.split(".")) if node.namespace else ()
 

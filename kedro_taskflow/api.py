@@ -351,8 +351,23 @@ def _targets(
                 TARGET_DIR,
                 ").",
             )
+        if form is Form.TASK_GROUP:
+            _check_prefixed(dag)
         targets[path] = (dag, target_of(dag, deployment, options, form))
     return targets
+
+
+def _check_prefixed(dag: DagPlan) -> None:
+    """In a task group, each task id gets the group's id in front: Airflow takes 250 characters."""
+    prefix = naming.task_group_name(dag.dag_id) + "."
+    long = next((t.task_id for t in dag.tasks if len(prefix + t.task_id) > 250), None)
+    if long is not None:
+        raise UsageError(
+            f"Task {long!r} of pipeline {dag.pipeline!r} would have an id longer than Airflow's 250 "
+            f"characters in task group {prefix[:-1]!r}: shorten the node's name, or pass ",
+            FORM,
+            " dag.",
+        )
 
 
 def target_of(dag: DagPlan, deployment: Deployment, options: Options, form: Form = Form.DAG) -> Target:

@@ -83,21 +83,6 @@ def test_as_task_group_in_airflow_yml_is_per_pipeline_and_says_which_dag_setting
     assert cli("generate", "--check", cwd=project).stdout.startswith("2 DAG files up to date")
 
 
-def test_a_bad_as_in_airflow_yml_is_one_line_and_writes_nothing(tmp_path):
-    project = write_project(
-        tmp_path, dataclasses.replace(CHAIN, conf={"base/airflow.yml": "default:\n  as: group\n"})
-    )
-
-    result = cli("generate", cwd=project, check=False)
-
-    assert result.returncode == 2, result.stderr
-    assert result.stderr == (
-        "Error: conf/base/airflow.yml: default.as must be one of dag, task_group, not 'group': "
-        "write e.g. `as: task_group`.\n"
-    )
-    assert not (project / "airflow_dags").exists()
-
-
 def test_a_file_of_someone_else_where_the_group_goes_is_never_overwritten(tmp_path):
     project = write_project(tmp_path, CHAIN)
     mine = project / "airflow_dags" / "chain_project_group.py"

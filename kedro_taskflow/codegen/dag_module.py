@@ -123,7 +123,7 @@ def _group_doc(plan: DagPlan, target: Target, name: str) -> str:
         "after it:"
     )
     twice = (
-        "To call it twice in one DAG (two environments, say), give each call a group id of its own: "
+        "To call it twice in one DAG, give each call a group id of its own: "
         f'``{name}.override(group_id="{name}_2")()``.'
     )
     ignored = config.dag_only(plan)

@@ -14,8 +14,7 @@ what comes after it:
 
     extract() >> configured_project_regions_group() >> notify()
 
-To call it twice in one DAG (two environments, say), give each call a group id of its
-own:
+To call it twice in one DAG, give each call a group id of its own:
 ``configured_project_regions_group.override(group_id="configured_project_regions_group_2")()``.
 
 Your DAG's settings apply: airflow.yml's DAG settings are ignored here (schedule,

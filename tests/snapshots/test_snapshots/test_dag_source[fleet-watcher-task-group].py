@@ -14,8 +14,8 @@ what comes after it:
 
     extract() >> fleet_group() >> notify()
 
-To call it twice in one DAG (two environments, say), give each call a group id of its
-own: ``fleet_group.override(group_id="fleet_group_2")()``.
+To call it twice in one DAG, give each call a group id of its own:
+``fleet_group.override(group_id="fleet_group_2")()``.
 """
 
 from pathlib import Path

@@ -14,8 +14,8 @@ what comes after it:
 
     extract() >> spaceflights_group() >> notify()
 
-To call it twice in one DAG (two environments, say), give each call a group id of its
-own: ``spaceflights_group.override(group_id="spaceflights_group_2")()``.
+To call it twice in one DAG, give each call a group id of its own:
+``spaceflights_group.override(group_id="spaceflights_group_2")()``.
 
 Your DAG's settings apply: airflow.yml's DAG settings are ignored here (schedule,
 start_date, catchup, max_active_runs).

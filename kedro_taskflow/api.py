@@ -347,9 +347,11 @@ def _targets(
         if path in targets:
             raise UsageError(
                 f"Pipelines {targets[path][0].pipeline!r} and {dag.pipeline!r} would both be written to "
-                f"{path.name}: generate them one at a time into different folders (",
+                f"{path.name}: generate one of them with another ",
+                FORM,
+                " or ",
                 TARGET_DIR,
-                ").",
+                ".",
             )
         if form is Form.TASK_GROUP:
             _check_prefixed(dag)

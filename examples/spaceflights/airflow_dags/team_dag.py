@@ -1,12 +1,15 @@
-"""A team's own DAG around the spaceflights pipeline: extract, then the pipeline, then notify.
+"""A team's own DAG around the spaceflights pipeline: extract, the pipeline, notify.
 
-Written by hand, not generated: kedro-taskflow never writes this file. It imports the pipeline as a
-task group from spaceflights_group.py (``kedro-taskflow generate --as task-group``), which
-regenerating keeps in step with the pipeline. A run of this DAG is one Kedro run: one version for
-the versioned datasets, and the trigger's conf as runtime parameters.
+Written by hand, not generated: kedro-taskflow never writes this file. It imports the
+pipeline as a task group from spaceflights_group.py (``kedro-taskflow generate --as
+task-group``), which regenerating keeps in step with the pipeline. A run of this DAG is
+one Kedro run: one version for the versioned datasets, and the trigger's conf as runtime
+parameters.
 """
 
 from __future__ import annotations
+
+import logging
 
 import pendulum
 from spaceflights_group import spaceflights_group
@@ -28,12 +31,12 @@ except ImportError:
 def spaceflights_team():
     @task
     def extract():
-        """Stands for the team's extraction: here the raw data is already in data/01_raw."""
+        """Stands for the team's extraction: the raw data is already in data/01_raw."""
 
     @task
     def notify():
-        """Stands for the team's notification, once the model is trained and evaluated."""
-        print("spaceflights: the model is trained and evaluated")
+        """Stands for the team's notification, once the model is trained."""
+        logging.getLogger(__name__).info("spaceflights: the model is trained")
 
     extract() >> spaceflights_group() >> notify()
 

@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 from support.cases import CHAIN
-from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLE, probe_airflow, require_airflow3, run
+from support.environment import BIN, EXAMPLE, probe_airflow, run
 from support.kedro_projects import write_project
 
 TEAM_DAG = "team_dag.py"
@@ -125,22 +125,23 @@ twice()
 @pytest.mark.airflow
 @pytest.mark.timeout(300)
 @pytest.mark.parametrize("major", [2, 3])
-def test_the_example_s_team_dag_loads_on_each_airflow_with_the_group_between_its_tasks(major, tmp_path):
+def test_the_example_s_team_dag_loads_on_each_airflow_with_the_group_between_its_tasks(
+    major, tmp_path, request
+):
     """extract before the group's first tasks, notify after its last; twice with two group ids."""
     project = copy_example(tmp_path)
-    if major == 3:
-        require_airflow3()
-        cli("generate", "--as", "task-group", "--airflow-version", "3", cwd=project)
     dags = project / "airflow_dags"
     (dags / "twice.py").write_text(TWICE)
-    python = str(AIRFLOW3_PYTHON if major == 3 else BIN / "python")
-    home = tmp_path / "airflow_home"
     # Airflow puts the DAG folder on sys.path: Airflow 2 its DAGS_FOLDER, Airflow 3 the DAG bundle's
     # folder (BundleDagBag, in the dag-processor and each task), which the probe's DagBag is not.
-    env = {"AIRFLOW_HOME": str(home), "AIRFLOW__CORE__DAGS_FOLDER": str(dags)}
+    env = {"AIRFLOW__CORE__DAGS_FOLDER": str(dags)}
+    python = str(BIN / "python")
     if major == 3:
+        airflow3 = request.getfixturevalue("airflow3")  # the session's, migrated once
+        cli("generate", "--as", "task-group", "--airflow-version", "3", cwd=project)
+        python = airflow3["python"]
+        env = {**airflow3["env"], **env}
         env["PYTHONPATH"] = os.pathsep.join([str(dags), *filter(None, [os.environ.get("PYTHONPATH")])])
-        run([python, "-m", "airflow", "db", "migrate"], env=env)
 
     seen = probe_airflow([dags / TEAM_DAG, dags / "twice.py", dags / GROUP], python, env)
 

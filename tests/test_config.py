@@ -72,3 +72,22 @@ def test_watcher_execution_refuses_isolated_tasks():
         "conf/base/airflow.yml: default.execution runs every node in one task, where task 'load' cannot "
         "run isolated (flavour): drop the flavour, or write `execution: tasks`."
     )
+
+
+@pytest.mark.parametrize(
+    ("raw", "form"),
+    [
+        ({}, "dag"),
+        ({"default": {"as": "task_group"}}, "task_group"),
+        ({"default": {"as": "task_group"}, "__default__": {"as": "dag"}}, "dag"),
+    ],
+)
+def test_as_comes_from_the_pipeline_then_default_and_is_no_setting_of_the_plan(raw, form):
+    from kedro_taskflow.model import PipelineSpec, ProjectSpec
+    from kedro_taskflow.planning import plan_dag
+
+    parsed = config.parse(raw, {}, PIPELINES)
+    assert config.form(parsed, "__default__").value == form
+    spec = ProjectSpec("p", "p", (PipelineSpec("__default__", (NodeSpec("load"),)),), frozenset())
+    plan = plan_dag(spec, "__default__")
+    assert config.apply(plan, parsed) == config.apply(plan, config.parse({}, {}, PIPELINES))

@@ -241,8 +241,13 @@ CATALOG = """\
 
 def write_project(root: Path, n: int, seed: int = 0) -> tuple[Path, dict]:
     """Write the ``n``-node project under ``root``; return its folder and its shape's stats."""
-    package = f"bench_{n}"
     shape = build(n, seed)
+    return write_shape(root, f"bench_{n}", shape), shape.stats()
+
+
+def write_shape(root: Path, package: str, shape: Shape) -> Path:
+    """Write a project of ``shape``'s nodes as ``root/package``: a pipeline per top-level
+    namespace (or first tag), ``__default__`` their sum; return its folder."""
     path = root / package
     src = path / "src" / package
     (src / "pipelines").mkdir(parents=True)
@@ -270,7 +275,7 @@ def write_project(root: Path, n: int, seed: int = 0) -> tuple[Path, dict]:
             *keys, last = node.params.removeprefix("params:").split(".")
             _nested(parameters, keys)[last] = {"factor": 2}
     (path / "conf" / "base" / "parameters.yml").write_text(json.dumps(parameters, indent=2) + "\n")
-    return path, shape.stats()
+    return path
 
 
 def _nested(tree: dict, keys: list[str]) -> dict:

@@ -101,6 +101,7 @@ class Planned:
     dags: tuple[DagPlan, ...]
     warnings: tuple[str, ...]  # what Kedro warned about while loading the project
     skipped: tuple[str, ...] = ()  # empty pipelines left out of every pipeline (``pipelines=None``)
+    notes: tuple[str, ...] = ()  # what works only where the tasks share a disk, one per DAG
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class Generated:
     warnings: tuple[str, ...]  # Kedro's while loading the project, then the DAG settings groups ignore
     outdated: tuple[Path, ...] = ()  # the pipeline changed since they were generated (``--check``)
     conflicts: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # when not writing
-    discarded: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # edits dropped on request
+    discarded: dict[Path, tuple[ownership.Discarded, ...]] = field(default_factory=dict)  # dropped on request
     broken: dict[Path, str] = field(default_factory=dict)  # files there that would not load (``--check``)
     pipelines: tuple[str, ...] = ()  # the pipeline of each file, in the order of ``files``
     skipped: tuple[str, ...] = ()  # empty pipelines left out of every pipeline (``pipelines=None``)
@@ -158,7 +159,9 @@ def plan(
     project = find(project_path)
     spec = read(project, options)
     dags = plan_dags(spec, pipelines, options)
-    return Planned(project, dags, spec.warnings, skipped_of(spec, pipelines))
+    crossings = {dag: config.local_crossings(dag, spec.storage) for dag in dags}
+    notes = tuple(config.crossings_note(dag, found) for dag, found in crossings.items() if found)
+    return Planned(project, dags, spec.warnings, skipped_of(spec, pipelines), notes)
 
 
 @_collector_paused
@@ -178,7 +181,8 @@ def generate(
     ``target_dir`` defaults to ``airflow_dags/`` in the project. Files that are unchanged are not
     touched; a file there that kedro-taskflow did not write is never overwritten. Hand edits that
     the new generation contradicts raise ``Conflicts`` and nothing is written, unless
-    ``discard_edits``: then those files get the new generation, and ``discarded`` says what went.
+    ``discard_edits``: then those edits are dropped (the others kept, the merge verified), and
+    ``discarded`` says which.
     """
     options = options or Options()
     project = find(project_path)
@@ -207,11 +211,12 @@ def generate(
         path: base.text if base and base.inputs == inputs[path] else render(*targets[path])
         for path, base in bases.items()
     }
-    owned = {path: ownership.own(path, new[path], bases[path]) for path in targets}
+    owned = {path: ownership.own(path, new[path], bases[path], discard_edits) for path in targets}
     pipelines = tuple(dag.pipeline for dag, _target in targets.values())
-    # A file in conflict gets the new generation, if anything: with discard_edits, or to show --diff.
+    # A file in conflict gets the new generation, if anything: to show --diff.
     files = {path: new[path] if o.text is None else o.text for path, o in owned.items()}
     conflicts = {path: o.conflicts for path, o in owned.items() if o.conflicts}
+    discarded = {path: o.discarded for path, o in owned.items() if o.discarded}
     outdated = tuple(path for path, o in owned.items() if o.outdated)
     if not write:
         changed = tuple(writer.changed(files))
@@ -224,6 +229,7 @@ def generate(
             warnings,
             outdated,
             conflicts,
+            discarded,
             broken=broken,
             pipelines=pipelines,
             skipped=skipped,
@@ -237,7 +243,6 @@ def generate(
         ownership.base_of(p): ownership.base_text(ownership.Base(t, inputs[p])) for p, t in new.items()
     }
     written = tuple(p for p in writer.write({**files, **bases_now}) if p in files)
-    discarded = {path: owned[path].conflicts + owned[path].kept for path in conflicts}
     return Generated(
         folder,
         files,
@@ -294,13 +299,17 @@ def read(project: Path, options: Options) -> ProjectSpec:
 
 
 def plan_dags(spec: ProjectSpec, pipelines: Sequence[str] | None, options: Options) -> tuple[DagPlan, ...]:
-    """One DAG per pipeline asked for; ``None``: every one that has nodes."""
+    """One DAG per pipeline asked for (``None``: every one that has nodes), each checked against
+    airflow.yml's ``shared_filesystem``."""
     names = has_nodes(spec) if pipelines is None else list(dict.fromkeys(pipelines))
     dags = tuple(plan_dag(spec, name, options.group_by, options.selection) for name in names)
     settings = config.parse(
         spec.airflow_config, spec.airflow_files, {p.name: p.nodes for p in spec.pipelines}
     )
-    return tuple(config.apply(dag, settings, spec.filepaths, options.execution) for dag in dags)
+    dags = tuple(config.apply(dag, settings, spec.filepaths, options.execution) for dag in dags)
+    for dag in dags:
+        config.check_shared_filesystem(dag, settings, spec.storage)
+    return dags
 
 
 def skipped_of(spec: ProjectSpec, pipelines: Sequence[str] | None) -> tuple[str, ...]:

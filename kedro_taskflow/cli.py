@@ -13,6 +13,7 @@ import inspect
 import json
 import shlex
 import sys
+import textwrap
 from pathlib import Path
 
 import click
@@ -135,7 +136,7 @@ def cli() -> None:
 @click.option(
     "--discard-edits",
     is_flag=True,
-    help="Where hand edits conflict with the new generation, write the new generation anyway.",
+    help="Drop the hand edits that conflict with the new generation (printing each), keep the others.",
 )
 @_one_line_errors
 def generate(
@@ -166,8 +167,8 @@ def generate(
     except Conflicts as exc:
         _conflicts(exc.conflicts)
         click.echo(
-            "Nothing was written. --diff shows what the new generation changes; --discard-edits writes "
-            "it anyway, dropping the hand edits of these files.",
+            "Nothing was written. --diff shows what the new generation changes; --discard-edits drops "
+            "the edits in conflict, keeping the others.",
             err=True,
         )
         sys.exit(1)
@@ -178,14 +179,13 @@ def generate(
     if show_diff:
         click.echo(writer.unified_diff(generated.files, generated.target_dir), nl=False)
         _conflicts(generated.conflicts)
+        _discarded(generated.discarded, "would discard")
         for path in generated.changed:
             click.echo(f"would change: {path}", err=True)
         if not generated.changed and not generated.conflicts:
             click.echo(f"{_files(len(generated.files))} up to date", err=True)
         sys.exit(0)
-    for path, edits in generated.discarded.items():
-        for edit in edits:
-            click.echo(f"discarded: {path}: {edit}", err=True)
+    _discarded(generated.discarded)
     for path in generated.files:
         click.echo(f"{'wrote' if path in generated.written else 'unchanged'}: {path}")
 
@@ -254,6 +254,14 @@ def _files(count: int) -> str:
     return f"{count} DAG file{'' if count == 1 else 's'}"
 
 
+def _discarded(discarded: dict, verb: str = "discarded") -> None:
+    """Each hand edit --discard-edits drops, on stderr: the part and why, then its code, indented."""
+    for path, edits in discarded.items():
+        for edit in edits:
+            click.echo(f"{verb}: {path}: {edit.part} ({edit.why}):", err=True)
+            click.echo(textwrap.indent(edit.code, "    "), err=True)
+
+
 def _conflicts(conflicts: dict[Path, tuple[str, ...]]) -> None:
     """One line per conflict, on stderr."""
     for path, lines in conflicts.items():
@@ -282,6 +290,8 @@ def plan(
     planned = api.plan(project_path, pipelines=pipelines, options=options)
     _warn(planned.warnings)
     _skipped(planned.skipped)
+    for note in planned.notes:
+        click.echo(f"note: {note}", err=True)
     folder = (target_dir or planned.project_path / api.DEFAULT_TARGET).expanduser().resolve()
     if output_format == "json":
         dags = [plan_views.as_json(p, folder) for p in planned.dags]

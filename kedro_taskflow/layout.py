@@ -1,13 +1,17 @@
 """DagPlan -> a tree of scopes: what each function of the DAG file holds, as plain data. Pure.
 
-A scope is the ``@dag`` function or a ``@task_group`` function: its items (tasks and groups, in
-the order of their first task), the variables it binds, and its ``>>`` statements. Codegen writes
-it node for node; ``kedro-taskflow plan`` prints it. Each dependency is stated between task groups
-when that says exactly the same, else between the tasks inside.
+A scope is the ``@dag`` function or a ``@task_group`` function: its items (tasks and groups, in a
+topological order, side by side by name), the variables it binds, and its ``>>`` statements.
+Codegen writes it node for node; ``kedro-taskflow plan`` prints it. Each dependency is stated
+between task groups when that says exactly the same, else between the tasks inside. An item, or a
+group at any depth inside one, that a scope's statements name more than once is bound to a
+variable once, so a big DAG names a task three groups down as
+``eu_model_score_group.get_child_by_label("metric_1")``.
 """
 
 from __future__ import annotations
 
+import heapq
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -31,10 +35,11 @@ class Task:
 
 @dataclass(frozen=True)
 class Binding:
-    """``variable = item()``: an item used in more than one statement."""
+    """``variable = item()``, or ``variable = parent.get_child_by_label(label)`` (``parent`` is
+    the binding of ``path[:-1]``): what the scope's statements name more than once."""
 
     variable: str
-    item: str
+    path: Ref  # an item, or a child of a group at any depth below the scope
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,7 @@ class Scope:
     name: str  # the dag id, or the group's id within its parent
     function: str
     group: GroupPlan | None
-    items: tuple[Task | Scope, ...]  # in the order of their first task
+    items: tuple[Task | Scope, ...]  # topological; side by side, by name (layout._ordered)
     bindings: tuple[Binding, ...]
     statements: tuple[Statement, ...]  # in the order of their first downstream task
 
@@ -63,22 +68,34 @@ class Scope:
 def scopes(plan: DagPlan, reserved: Iterable[str]) -> Scope:
     """The DAG's scope tree; ``reserved``: the names the file binds, which no function may take."""
     reserved = frozenset(reserved)
-    first = first_positions(plan.tasks)
     stated: dict[tuple[str, ...], list[Dependency]] = defaultdict(list)
     for d in dependencies(plan.tasks):
         stated[d.scope].append(d)
     groups = {g.path: g for g in plan.groups}
+    first = first_positions(plan.tasks)
+    by_id = {t.task_id: t for t in plan.tasks}
+    depth: dict[str, int] = {}  # the longest way to a task from one with no upstream
+    for t in plan.tasks:  # in a topological order
+        depth[t.task_id] = max((depth[u] + 1 for u in t.upstream), default=0)
+    index: dict[tuple[str, ...], int] = {}  # a task's or group's path -> its place in its scope
 
     def scope(name: str, function: str, group: GroupPlan | None) -> Scope:
         path = group.path if group else ()
         children = _children(plan.tasks, groups, path)
-        names = [c.label if isinstance(c, TaskPlan) else c.path[-1] for c in children]
+        names = _ordered(list(children), plan.tasks, by_id, depth, path)
+        index.update({(*path, n): i for i, n in enumerate(names)})
         functions = naming.python_names(names, reserved)
         items = tuple(
-            Task(n, functions[n], c) if isinstance(c, TaskPlan) else scope(n, functions[n], c)
-            for n, c in zip(names, children, strict=True)
+            Task(n, functions[n], c) if isinstance(c := children[n], TaskPlan) else scope(n, functions[n], c)
+            for n in names
         )
-        bindings, statements = _statements(items, stated[path], lambda ref: first[(*path, *ref)])
+
+        def position(ref: Ref) -> tuple[int, ...]:
+            return tuple(index[(*path, *ref[:n])] for n in range(1, len(ref) + 1))
+
+        bindings, statements = _statements(
+            items, stated[path], position, lambda ref: first[(*path, *ref)], reserved
+        )
         return Scope(name, function, group, items, bindings, statements)
 
     return scope(plan.dag_id, naming.python_names([plan.dag_id], reserved)[plan.dag_id], None)
@@ -86,41 +103,115 @@ def scopes(plan: DagPlan, reserved: Iterable[str]) -> Scope:
 
 def _children(
     tasks: tuple[TaskPlan, ...], groups: dict[tuple[str, ...], GroupPlan], scope: tuple[str, ...]
-) -> list[TaskPlan | GroupPlan]:
-    """The tasks and groups directly in group ``scope`` (``()``: the DAG), first task first."""
+) -> dict[str, TaskPlan | GroupPlan]:
+    """The tasks and groups directly in group ``scope`` (``()``: the DAG), by name."""
     depth = len(scope)
-    first: dict[str, TaskPlan | GroupPlan] = {}
+    found: dict[str, TaskPlan | GroupPlan] = {}
     for t in tasks:
         if t.group == scope:
-            first[t.label] = t
-        elif t.group[:depth] == scope and t.group[depth] not in first:
-            first[t.group[depth]] = groups[t.group[: depth + 1]]
-    return list(first.values())
+            found[t.label] = t
+        elif t.group[:depth] == scope and t.group[depth] not in found:
+            found[t.group[depth]] = groups[t.group[: depth + 1]]
+    return found
+
+
+def _ordered(
+    names: list[str],
+    tasks: tuple[TaskPlan, ...],
+    by_id: dict[str, TaskPlan],
+    depth: dict[str, int],
+    scope: tuple[str, ...],
+) -> list[str]:
+    """A scope's items in a topological order of the dependencies between their tasks; ties
+    first where their tasks start further upstream, then by name with numbers as numbers
+    (``score_2`` before ``score_10``), so that items side by side read in order. Where two
+    groups depend on each other both ways, the first of the remaining ones goes first."""
+    level = len(scope)
+    successors: dict[str, set[str]] = defaultdict(set)
+    start: dict[str, int] = {}
+    for t in tasks:
+        if t.path[:level] != scope:
+            continue
+        item = t.path[level]
+        start[item] = min(start.get(item, depth[t.task_id]), depth[t.task_id])
+        for u in map(by_id.__getitem__, t.upstream):
+            if u.path[:level] == scope and u.path[level] != item:
+                successors[u.path[level]].add(item)
+    indegree = Counter(v for vs in successors.values() for v in vs)
+    key = {n: (start[n], naming.natural(n), n) for n in names}
+    ready = [key[n] for n in names if not indegree[n]]
+    heapq.heapify(ready)
+    result: list[str] = []
+    placed: set[str] = set()
+    while len(result) < len(names):
+        if not ready:  # a cycle between groups
+            ready = [min(key[n] for n in names if n not in placed)]
+        n = heapq.heappop(ready)[-1]
+        if n in placed:
+            continue
+        result.append(n)
+        placed.add(n)
+        for m in successors[n]:
+            indegree[m] -= 1
+            if not indegree[m] and m not in placed:
+                heapq.heappush(ready, key[m])
+    return result
 
 
 def _statements(
-    items: tuple[Task | Scope, ...], dependencies: list[Dependency], position_of
+    items: tuple[Task | Scope, ...],
+    dependencies: list[Dependency],
+    position_of,
+    runs_at,
+    reserved: frozenset[str],
 ) -> tuple[tuple[Binding, ...], tuple[Statement, ...]]:
     """Bindings and statements of one scope: the chains of ``>>``, and each item with no
-    dependency called on its own; an item named in more than one statement goes into a variable."""
+    dependency called on its own. An item, or a group inside one (``("eu", "prep")``), that the
+    statements name more than once goes into a variable, right after its parent's; so a task
+    deeper down is named as one ``get_child_by_label`` of its group's variable.
+
+    ``position_of(ref)`` orders references within a statement and the bindings (items as they
+    are defined); ``runs_at(ref)`` orders the statements, as their downstream tasks run.
+    """
     refs = {ref for d in dependencies for ref in (*d.upstream, d.downstream)}
     found = chains(dependencies, {ref: position_of(ref) for ref in refs})
-    uses = Counter(ref[0] for chain in found for side in chain for ref in side)
-    taken = {item.function for item in items}
-    bindings = tuple(
-        Binding(
-            naming.free_name(f"{item.function}_{'task' if isinstance(item, Task) else 'group'}", taken),
-            item.name,
-        )
-        for item in items
-        if uses[item.name] > 1
+    uses = Counter(
+        ref[:n] for chain in found for side in chain for ref in side for n in range(1, len(ref) + 1)
     )
-    statements = [(position_of(chain[1][0]), Statement(tuple(map(tuple, chain)))) for chain in found]
+    by_name = {item.name: item for item in items}
+    taken = {item.function for item in items} | reserved
+    bound = sorted(
+        (
+            path
+            for path, n in uses.items()
+            if n > 1 and (len(path) == 1 or isinstance(_item(path, by_name), Scope))
+        ),
+        key=lambda path: (position_of(path), len(path)),
+    )
+    bindings = tuple(Binding(_variable(path, by_name, taken), path) for path in bound)
+    statements = [(runs_at(chain[1][0]), Statement(tuple(map(tuple, chain)))) for chain in found]
     statements += [
-        (position_of((item.name,)), Statement((((item.name,),),))) for item in items if not uses[item.name]
+        (runs_at((item.name,)), Statement((((item.name,),),))) for item in items if not uses[(item.name,)]
     ]
     statements.sort(key=lambda pair: pair[0])
     return bindings, tuple(statement for _, statement in statements)
+
+
+def _variable(path: Ref, items: dict[str, Task | Scope], taken: set[str]) -> str:
+    """``<function>_task`` or ``_group`` for an item; for a group's child, the item's function
+    and the child's labels joined by ``_`` (``eu_prep_group``), as a Python name."""
+    stem = "_".join((items[path[0]].function, *path[1:]))
+    if len(path) > 1:
+        stem = naming.python_names([stem])[stem]
+    return naming.free_name(f"{stem}_{'task' if isinstance(_item(path, items), Task) else 'group'}", taken)
+
+
+def _item(path: Ref, items: dict[str, Task | Scope]) -> Task | Scope:
+    """The task or group at ``path`` below a scope whose items are ``items``."""
+    item = items[path[0]]
+    for label in path[1:]:
+        item = next(child for child in item.items if child.name == label)
+    return item
 
 
 @dataclass(frozen=True)

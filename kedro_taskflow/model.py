@@ -40,6 +40,15 @@ class PipelineSpec:
 
 
 @dataclass(frozen=True)
+class Storage:
+    """Where a catalog dataset keeps its data (for the shared-filesystem check)."""
+
+    path: str  # its filepath, or a partitioned dataset's path
+    versioned: bool = False
+    pattern: str | None = None  # the dataset factory pattern it was resolved from, if any
+
+
+@dataclass(frozen=True)
 class ProjectSpec:
     """What the reader learned from a Kedro project."""
 
@@ -53,6 +62,7 @@ class ProjectSpec:
     airflow_config: Mapping[str, object] = field(default_factory=dict)
     airflow_files: Mapping[str, str] = field(default_factory=dict)
     filepaths: Mapping[str, str] = field(default_factory=dict)  # catalog dataset -> its filepath
+    storage: Mapping[str, Storage] = field(default_factory=dict)  # catalog dataset -> where it is stored
 
     def pipeline(self, name: str) -> PipelineSpec | None:
         return next((p for p in self.pipelines if p.name == name), None)

@@ -20,7 +20,7 @@ from pathlib import Path
 import tomllib
 
 from kedro_taskflow.errors import ENV, PROJECT_PATH, UsageError
-from kedro_taskflow.model import NodeSpec, PipelineSpec, ProjectSpec
+from kedro_taskflow.model import NodeSpec, PipelineSpec, ProjectSpec, Storage
 from kedro_taskflow.runtime.runner import working_directory
 from kedro_taskflow.runtime.task_logging import KEDRO_NOISE, import_kedro_project_module
 
@@ -95,7 +95,7 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
     try:
         with warnings.catch_warnings(record=True) as caught, working_directory(path):
             warnings.filterwarnings("ignore", message=KEDRO_NOISE)
-            metadata, pipelines, catalog = _load(path, env, _absolute(path, conf_source))
+            metadata, pipelines, catalog, storage = _load(path, env, _absolute(path, conf_source))
             airflow_config, airflow_files = _airflow_config(path, env, _absolute(path, conf_source))
     except Exception as exc:  # the project's own code and config may raise anything
         raise _load_error(path, exc) from exc
@@ -110,6 +110,7 @@ def read_project(path: Path, env: str | None = None, conf_source: str | None = N
         airflow_config=airflow_config,
         airflow_files=airflow_files,
         filepaths={name: ds.filepath for name, ds in catalog.items() if ds.filepath},
+        storage=storage,
     )
 
 
@@ -164,7 +165,8 @@ _ENV = re.compile(r"^[A-Za-z0-9_-]+$")  # the environments get_project_snapshot 
 
 def _load(path: Path, env: str | None, conf_source: str | None) -> tuple:
     """What ``get_project_snapshot`` would give, in its order (so Kedro warns in the same order):
-    the project's metadata, its pipelines, and dataset name -> ``DatasetSnapshot``."""
+    the project's metadata, its pipelines, and dataset name -> ``DatasetSnapshot``; then dataset
+    name -> ``Storage``, which the snapshot does not give."""
     from kedro.framework.project import pipelines, settings
     from kedro.framework.startup import bootstrap_project
 
@@ -186,9 +188,10 @@ def _load(path: Path, env: str | None, conf_source: str | None) -> tuple:
         for name, pipeline in dict(pipelines).items()
         if pipeline is not None
     )
-    datasets = _datasets(catalog, specs)
+    datasets, configs = _datasets(catalog, specs)
     _config(loader, "parameters")  # loaded, for its errors and warnings, as the snapshot does
-    return metadata, specs, datasets
+    storage = {name: s for name, (config, pattern) in configs.items() if (s := _storage(config, pattern))}
+    return metadata, specs, datasets, storage
 
 
 def _config(loader, key: str) -> dict:
@@ -324,10 +327,10 @@ class _Sources:
         return f"{self.by_file[file]}:{line}"
 
 
-def _datasets(catalog: dict, pipelines: tuple[PipelineSpec, ...]) -> dict:
+def _datasets(catalog: dict, pipelines: tuple[PipelineSpec, ...]) -> tuple[dict, dict]:
     """Dataset name -> ``DatasetSnapshot``, as the snapshot lists them: the catalog's entries, and
     every dataset a node uses that a factory pattern of the catalog matches; any other one is a
-    MemoryDataset.
+    MemoryDataset. And dataset name -> (its configuration, the pattern it came from or None).
 
     Kedro's resolver, given the pattern names with empty configurations (so no credentials are
     needed), puts them in its order: most specific first, the catch-all last. Each name is then
@@ -345,8 +348,9 @@ def _datasets(catalog: dict, pipelines: tuple[PipelineSpec, ...]) -> dict:
         if not name.startswith("_") and isinstance(config, dict)  # YAML anchors and such
     }
     patterns = {name: config for name, config in catalog.items() if CatalogConfigResolver.is_pattern(name)}
+    configs = {name: (catalog[name], None) for name in datasets if name not in patterns}
     if not patterns:
-        return datasets
+        return datasets, configs
     datasets = {name: ds for name, ds in datasets.items() if not CatalogConfigResolver.is_pattern(name)}
     resolver = CatalogConfigResolver(
         {name: {} for name in patterns}, default_runtime_patterns=DEFAULT_RUNTIME_PATTERN
@@ -368,13 +372,26 @@ def _datasets(catalog: dict, pipelines: tuple[PipelineSpec, ...]) -> dict:
         # Nothing to fill in a falsy config (which Kedro's resolver takes for {}); from_config
         # fails on anything but a dict, as in the snapshot.
         try:
-            datasets[name] = DatasetSnapshot.from_config(
-                name, _filled(config, found.named) if config else config
-            )
+            filled = _filled(config, found.named) if config else config
+            datasets[name] = DatasetSnapshot.from_config(name, filled)
         except Exception as exc:  # as the snapshot fails; the message names what failed
             exc.add_note(f"catalog pattern {pattern!r} for dataset {name!r}")
             raise
-    return datasets
+        configs[name] = (filled, pattern)
+    return datasets, configs
+
+
+def _storage(config, pattern: str | None) -> Storage | None:
+    """Where a dataset's configuration stores it: its ``filepath``, else (a partitioned dataset)
+    its ``path`` (credentials in a URL left out); None when it names neither (a database table, an
+    API, memory)."""
+    path = config.get("filepath") or config.get("path") if isinstance(config, dict) else None
+    if not isinstance(path, str) or not path:
+        return None
+    return Storage(_URL_CREDENTIALS.sub("://", path), config.get("versioned") is True, pattern)
+
+
+_URL_CREDENTIALS = re.compile(r"://[^/@]*@")
 
 
 def _filled(config, values: dict):

@@ -13,9 +13,14 @@ if ! command -v initdb > /dev/null || ! command -v pg_ctl > /dev/null; then
   echo "scripts/test.sh needs PostgreSQL's initdb and pg_ctl, on the PATH or in /usr/lib/postgresql/<version>/bin: install them (Debian/Ubuntu: apt-get install postgresql)." >&2
   exit 2
 fi
+if ! command -v redis-server > /dev/null; then
+  echo "scripts/test.sh needs redis-server: the Celery tests start a throw-away Redis. Install it (Debian/Ubuntu: apt-get install redis-server)." >&2
+  exit 2
+fi
 bash scripts/setup.sh
 export KEDRO_DISABLE_TELEMETRY=true
 export KEDRO_TASKFLOW_AIRFLOW3_PYTHON="$PWD/.venv-airflow3/bin/python" KEDRO_TASKFLOW_REQUIRE_AIRFLOW3=1
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache > /dev/null
-.venv/bin/python -m pytest "$@"
+# Two workers: the `airflow` layer in one, serially (tests/conftest.py), everything else beside it.
+.venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

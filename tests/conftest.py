@@ -12,7 +12,7 @@ from hypothesis import settings
 from support.cases import CASES
 from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, SNAPSHOTS, require_airflow3, run
 from support.kedro_projects import write_project
-from support.scheduled import TEMPLATE, new_scheduler
+from support.scheduled import TEMPLATE, new_scheduler, preloading
 from support.schedulers import PostgresServer, Scheduler
 from support.snapshots import SNAPSHOT_CASES, dag_file_text, generate
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
@@ -133,9 +133,14 @@ AIRFLOW_FIXTURES = frozenset({"airflow3", "airflow_db"})
 
 
 def pytest_collection_modifyitems(items) -> None:
+    """Mark the `airflow` layer; under ``-n 2 --dist loadgroup`` (scripts/test.sh) it runs in one
+    worker, one test at a time and sharing its clusters as without xdist, while the other worker
+    takes the rest."""
     for item in items:
         if AIRFLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.airflow)
+        if item.get_closest_marker("airflow"):
+            item.add_marker(pytest.mark.xdist_group("airflow"))
 
 
 # --- real schedulers (tests/support/schedulers.py) ------------------------------------------------
@@ -158,8 +163,12 @@ def scheduler(tmp_path, request):
     """Start a scheduler over a DAG folder: ``scheduler(dags, major=2)``; stopped after the test."""
     started = []
 
-    def start(dags: Path, major: int = 2) -> Scheduler:
-        started.append(new_scheduler(tmp_path / f"airflow{major}_home", dags, major, request))
+    def start(dags: Path, major: int = 2, preload: bool = False) -> Scheduler:
+        """``preload``: with Kedro preloaded, the deployment setting of docs/execution.md."""
+        home = tmp_path / f"airflow{major}_home"
+        started.append(new_scheduler(home, dags, major, request))
+        if preload:
+            started[-1].env |= preloading(home)
         return started[-1].start()
 
     yield start

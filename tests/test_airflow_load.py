@@ -62,7 +62,10 @@ def seen(request, dag_files) -> dict:
     return report[dag_files[snapshot_id, version]]
 
 
+# Airflow 2's JSON-schema validation, with the format checkers jsonschema imports where installed
+# (jsonpointer comes with the Celery cluster's packages).
 AIRFLOW_DATASET_SCHEDULING = {
+    "jsonpointer",
     "jsonschema",
     "jsonschema_specifications",
     "referencing",

@@ -15,7 +15,7 @@ import pytest
 from support.cases import AIRFLOW_LOCAL_YML, CHAIN, CONFIGURED, MEMORY, NAMESPACED, RELATIVE
 from support.dag_source import base_text
 from support.environment import BIN, EXAMPLE, ROOT, probe_airflow, run
-from support.kedro_projects import Node, write_project
+from support.kedro_projects import Node, data_file, write_project
 
 
 def cli(*args, cwd, check=True):
@@ -62,7 +62,8 @@ def test_all_skips_empty_pipelines_with_one_line_each_and_writes_the_others(tmp_
 
     planned = cli("plan", "--all", "--json", cwd=project)
     assert [d["pipeline"] for d in json.loads(planned.stdout)["dags"]] == ["__default__", "ingest"]
-    assert planned.stderr == skipped
+    assert planned.stderr.startswith(skipped + "note: DAG 'chain_project' passes data between tasks")
+    assert planned.stderr.count("\n") == 3  # ingest's one task passes nothing on
 
 
 def test_all_with_every_pipeline_empty_is_an_error(tmp_path):
@@ -339,6 +340,40 @@ def _with_pipeline(name):
     return dataclasses.replace(CHAIN, pipelines={"__default__": chain, name: chain[:1]})
 
 
+def _unshared(tmp_path, catalog: dict | None = None):
+    """The chain project on workers that share no disk, with ``catalog`` as conf/base's if given."""
+    conf = {"base/airflow.yml": "default:\n  shared_filesystem: false\n"}
+    if catalog is not None:
+        conf["base/catalog.yml"] = json.dumps(catalog)
+    return ["--project-path", write_project(tmp_path, dataclasses.replace(CHAIN, conf=conf))]
+
+
+VERSIONED_AND_FACTORY = {
+    "raw": {"type": "json.JSONDataset", "filepath": "data/raw.json"},
+    "extracted": {"type": "json.JSONDataset", "filepath": "data/extracted.json", "versioned": True},
+    "{stage}ed": {"type": "json.JSONDataset", "filepath": "data/{stage}.json"},
+}
+
+
+def test_plan_refuses_as_generate_does_and_notes_local_datasets_between_tasks_otherwise(tmp_path):
+    args = _unshared(tmp_path / "unshared")
+    refused = cli("plan", *args, cwd=tmp_path, check=False)
+    generated = cli("generate", *args, cwd=tmp_path, check=False)
+    assert (refused.returncode, refused.stdout) == (2, "")
+    assert refused.stderr == generated.stderr
+    assert refused.stderr.startswith("Error: conf/base/airflow.yml: default.shared_filesystem is false, ")
+
+    project = write_project(tmp_path, CHAIN)
+    planned = cli("plan", cwd=project)
+    assert planned.stdout.startswith("DAG chain_project  (pipeline '__default__'")
+    assert planned.stderr == (
+        "note: DAG 'chain_project' passes data between tasks on a local path, so its tasks must share a "
+        "disk (workers that share none need `shared_filesystem: false` in airflow.yml, which refuses this): "
+        f"dataset 'extracted' at data/{data_file('extracted')}, saved by 'extract', loaded by 'transform'; "
+        f"dataset 'transformed' at data/{data_file('transformed')}, saved by 'transform', loaded by 'load'.\n"
+    )
+
+
 def _foreign_dag(tmp_path):
     project = write_project(tmp_path, CHAIN)
     (project / "airflow_dags").mkdir()
@@ -474,6 +509,10 @@ BAD_INPUT = {
         "--as",
         "task-group",
     ],
+    "airflow.yml: `shared_filesystem: false`, local datasets between tasks": _unshared,
+    "airflow.yml: `shared_filesystem: false`, a versioned dataset and a dataset factory on local paths": (
+        lambda p: _unshared(p, VERSIONED_AND_FACTORY)
+    ),
 }
 
 
@@ -570,10 +609,10 @@ def test_check_fails_in_one_line_on_a_dag_file_that_would_not_load_whoever_broke
     )
 
 
-def test_a_conflict_exits_1_and_writes_nothing_until_edits_are_discarded(chain):
+def test_a_conflict_exits_1_and_writes_nothing_until_the_conflicting_edit_is_discarded(chain):
     project, dag_file, base = chain
     _hand_edit(dag_file, "    @task\n    def load():", '    @task(pool="warehouse")\n    def load():')
-    edited = dag_file.read_text()
+    _hand_edit(dag_file, "    schedule=None,", '    schedule="@daily",')
     _change_pipeline(project, lambda nodes: [n for n in nodes if n["name"] != "load"])
     before = snapshot_of(project)
 
@@ -582,8 +621,8 @@ def test_a_conflict_exits_1_and_writes_nothing_until_edits_are_discarded(chain):
     assert refused.stderr.splitlines() == [
         f"conflict: {dag_file}: task load: edited here, but the pipeline no longer has it; "
         "undo the edit, regenerate, then redo it",
-        "Nothing was written. --diff shows what the new generation changes; --discard-edits writes it "
-        "anyway, dropping the hand edits of these files.",
+        "Nothing was written. --diff shows what the new generation changes; --discard-edits drops the "
+        "edits in conflict, keeping the others.",
     ]
     assert snapshot_of(project) == before
 
@@ -594,9 +633,12 @@ def test_a_conflict_exits_1_and_writes_nothing_until_edits_are_discarded(chain):
     assert snapshot_of(project) == before
 
     discarded = cli("generate", "--discard-edits", cwd=project)
-    assert discarded.stderr.startswith(f"discarded: {dag_file}: task load: edited here")
+    assert discarded.stderr == (
+        f"discarded: {dag_file}: task load (edited here, but the pipeline no longer has it):\n"
+        '    @task(pool="warehouse")\n'
+    )
     assert discarded.stdout == f"wrote: {dag_file}\n"
-    assert dag_file.read_text() == base_text(base) != edited
+    assert dag_file.read_text() == base_text(base).replace("    schedule=None,", '    schedule="@daily",')
     assert "def load" not in dag_file.read_text()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +74,28 @@ def test_every_relative_link_in_the_readme_leads_to_a_file_and_its_anchor(site):
             page = Path(path).relative_to("docs")
             built = site / ("index.html" if page.name == "index.md" else page.with_suffix("") / "index.html")
             assert f'id="{anchor}"' in built.read_text(encoding="utf-8"), link
+
+
+def _config_reference():
+    """scripts/config_reference.py as a module."""
+    spec = importlib.util.spec_from_file_location(
+        "config_reference", ROOT / "scripts" / "config_reference.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_airflow_yml_reference_is_rendered_from_the_config_schema():
+    result = run([sys.executable, str(ROOT / "scripts" / "config_reference.py"), "--check"], check=False)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_the_reference_check_fails_when_a_key_s_words_drift():
+    from kedro_taskflow.config.schema import KEYS, SECTION_KEYS
+
+    reference = _config_reference()
+    page = reference.PAGE.read_text(encoding="utf-8")
+    assert all(f"| `{key}` | {KEYS[key].meaning} |" in page for key in SECTION_KEYS)
+    drifted = page.replace(KEYS["retries"].meaning, "a number of retries", 1)
+    assert drifted != page and reference.rendered(drifted) == page

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sys
-from pathlib import Path
 
 import pytest
 from support.cases import CASES
-from support.environment import BIN, EXAMPLES, SUPPORT, outputs, run
+from support.environment import BIN, EXAMPLES, outputs, run, run_dag
 from support.kedro_projects import write_project
 
 pytestmark = pytest.mark.airflow
-
-
-def run_dag(project: Path, dag_id: str, tmp_path: Path, *options: str, airflow: dict | None = None) -> dict:
-    """Generate the project's DAGs with the CLI, then run one in Airflow, from another folder.
-
-    ``airflow``: the Airflow 3 environment (the ``airflow3`` fixture); by default Airflow 2.
-    """
-    run([str(BIN / "kedro-taskflow"), "generate", *(options or ("--all",))], cwd=project)
-    dag_file = project / "airflow_dags" / f"{dag_id}.py"
-    elsewhere = tmp_path / "worker_cwd"
-    elsewhere.mkdir()
-    python, env = (airflow["python"], airflow["env"]) if airflow else (sys.executable, None)
-    result = run([python, str(SUPPORT / "airflow_run.py"), str(dag_file), dag_id], cwd=elsewhere, env=env)
-    assert not any(elsewhere.iterdir()), "the runner must not depend on or write to the working directory"
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 # name -> (example, pipeline, generate options, pipeline kedro runs first in both copies, files to expect)
@@ -73,10 +56,13 @@ def test_examples_run_like_kedro_run(name, tmp_path, request):
 
     dag_id = example if pipeline == "__default__" else f"{example}_{pipeline}"
     for_airflow_3 = options[-2:] == ("--airflow-version", "3")
-    airflow = request.getfixturevalue("airflow3") if for_airflow_3 else None
-    if not for_airflow_3:
+    if for_airflow_3:
+        airflow = request.getfixturevalue("airflow3")
+        python, env = airflow["python"], airflow["env"]
+    else:
         request.getfixturevalue("airflow_db")
-    report = run_dag(by_airflow, dag_id, tmp_path, "--pipeline", pipeline, *options, airflow=airflow)
+        python, env = sys.executable, None
+    report = run_dag(by_airflow, dag_id, tmp_path, "--pipeline", pipeline, *options, python=python, env=env)
 
     assert report["state"] == "success"
     assert set(report["tasks"].values()) == {"success"}

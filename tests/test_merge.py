@@ -43,7 +43,7 @@ from support.ownership import (
 from kedro_taskflow import config
 from kedro_taskflow.codegen import render
 from kedro_taskflow.model import PipelineSpec, ProjectSpec
-from kedro_taskflow.ownership import Base, merge_verified, own
+from kedro_taskflow.ownership import Base, Discarded, merge_discarding, merge_verified, own
 from kedro_taskflow.planning import plan_dag
 from kedro_taskflow.target import AirflowVersion, Deployment, Target
 
@@ -449,3 +449,97 @@ def test_an_unedited_file_saved_with_a_byte_order_mark_or_windows_line_endings_k
     assert own(_saved(tmp_path, BASE, bom, newline), BASE, Base(BASE, None)).text == bom + BASE.replace(
         "\n", newline
     )
+
+
+# -- --discard-edits: only the edits that conflict go, each shown as the code the person wrote -----
+
+WITH_RETRIES = [
+    (edit, change)
+    for edit, change in CASES
+    if merge_verified(BASE, edited(BASE, edit), generated(*changed(change))).conflicts
+    and try_edit(edited(BASE, edit), "task_retries") is not None
+]
+
+
+@pytest.mark.parametrize(("edit", "change"), WITH_RETRIES, ids=[f"{e}-{c}" for e, c in WITH_RETRIES])
+def test_discarding_drops_the_conflicting_edit_and_keeps_every_other_verified(edit, change):
+    mine = edited(edited(BASE, edit), "task_retries")
+    result = merge_discarding(BASE, mine, generated(*changed(change)))
+    assert result.conflicts == ()
+    assert "    @task(retries=3)\n    def clean():" in result.text or change == "node_renamed"
+    assert result.discarded and all(d.code.strip() for d in result.discarded)
+
+
+def test_the_discarded_edit_of_a_changed_part_is_its_code_and_the_rest_is_the_merge_without_it():
+    new = generated(*changed("node_added")).replace('"""eu.scores -> report"""', '"""The report."""')
+    mine = edited(edited(BASE, "task_docstring"), "task_retries")
+    result = merge_discarding(BASE, mine, new)
+    assert result.discarded == (
+        Discarded(
+            "task report: its docstring",
+            "edited here and changed by the pipeline",
+            '"""Write the weekly report for the board."""',
+        ),
+    )
+    assert result.text == merge_verified(BASE, edited(BASE, "task_retries"), new).text
+
+
+def test_the_discarded_edit_of_a_task_the_pipeline_removed_is_the_line_the_person_changed():
+    new = generated(*changed("node_removed"))
+    result = merge_discarding(BASE, edited(edited(BASE, "audit_pool"), "dag_schedule"), new)
+    assert result.discarded == (
+        Discarded("task eu.audit", "edited here, but the pipeline no longer has it", '@task(pool="audit")'),
+    )
+    assert result.text == merge_verified(BASE, edited(BASE, "dag_schedule"), new).text
+
+
+def test_a_discarded_dependency_edit_is_the_scopes_dependency_statements_as_the_person_wrote_them():
+    mine = BASE.replace("    ingest() >> clean() >> eu_group\n", "    ingest()\n    clean() >> eu_group\n")
+    new = generated(*changed("node_added"))
+    result = merge_discarding(BASE, edited(mine, "task_retries"), new)
+    assert result.discarded == (
+        Discarded(
+            "the DAG function ownership: the dependency statements",
+            "ingest >> clean: removed here but the pipeline still has it",
+            "ingest()\nclean() >> eu_group",
+        ),
+    )
+    assert result.text == merge_verified(BASE, edited(BASE, "task_retries"), new).text
+
+
+def test_when_a_check_fails_the_edit_whose_undoing_passes_is_dropped_and_shown_by_its_line():
+    new = generated(*changed("node_removed"))
+    mine = edited(edited(BASE, "comment_in_wiring"), "task_retries")
+    (conflict,) = merge_verified(BASE, mine, new).conflicts  # a check refuses it, not a part
+    result = merge_discarding(BASE, mine, new)
+    assert result.discarded == (
+        Discarded(
+            "the file, line 70",
+            conflict.removesuffix("; undo the edit, regenerate, then redo it"),
+            "# The EU group waits for the cleaned orders.",
+        ),
+    )
+    assert mine.splitlines()[69] == "    # The EU group waits for the cleaned orders."
+    assert result.text == merge_verified(BASE, edited(BASE, "task_retries"), new).text
+
+
+def test_a_file_that_does_not_parse_loses_the_broken_lines_only():
+    mine = edited(BASE, "task_retries").replace("    def report():", "    def report(:")
+    new = generated(*changed("node_added"))
+    result = merge_discarding(BASE, mine, new)
+    assert [(d.why, d.code) for d in result.discarded] == [
+        ("the file is not valid Python: fix it, then regenerate", "def report(:")
+    ]
+    assert result.text == merge_verified(BASE, edited(BASE, "task_retries"), new).text
+
+
+def test_when_no_one_edit_can_go_alone_every_edit_goes_each_shown_as_code():
+    new = generated(*changed("node_removed"))
+    score = '    eu_group.get_child_by_label("score")'
+    mine = edited(BASE, "comment_in_wiring").replace(score, f"    # Then the report.\n{score}")
+    result = merge_discarding(BASE, mine, new)
+    assert result.text == new
+    assert [d.code for d in result.discarded] == [
+        "# The EU group waits for the cleaned orders.",
+        "# Then the report.",
+    ]

@@ -470,3 +470,24 @@ def test_namespace_task_joined_with_an_outside_node_names_its_namespace_in_its_d
     source = render(dag, Target(deployment=Deployment(project_path="/p")))
     assert "Runs these nodes of namespace ``eu`` as one task (--group-by namespace):" in source
     assert '``""``' not in source
+
+
+def test_a_memory_task_whose_nodes_share_a_namespace_lives_in_its_group_under_its_own_name():
+    """Two model families run chains of the same node names, three namespaces deep: each chain is
+    one task in its namespace's group, named after its nodes, with no hash (issue 25 §4)."""
+    nodes = []
+    for family in ("xgboost", "linear"):
+        ns = f"{family}.model.train"
+        nodes += [
+            node(f"{ns}.init_model_node_1", ["features"], [f"{ns}.m1"], namespace=ns),
+            node(f"{ns}.fit", [f"{ns}.m1"], [f"{ns}.m2"], namespace=ns),
+            node(f"{ns}.model_metrics_node", [f"{ns}.m2"], [f"{family}_metrics"], namespace=ns),
+        ]
+    tasks, groups = plan_tasks(tuple(nodes), frozenset({"features", "xgboost_metrics", "linear_metrics"}))
+    assert [(t.group, t.label, t.reason) for t in tasks] == [
+        (("linear", "model", "train"), "init_model_node_1_to_model_metrics_node", Reason.MEMORY),
+        (("xgboost", "model", "train"), "init_model_node_1_to_model_metrics_node", Reason.MEMORY),
+    ]
+    assert {g.path for g in groups} == {
+        (f, *rest) for f in ("linear", "xgboost") for rest in ((), ("model",), ("model", "train"))
+    }

@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+from importlib.metadata import EntryPoint
 from pathlib import Path
 from types import SimpleNamespace
 
 import pendulum
 import pytest
-from support.environment import BIN, EXAMPLE, SUPPORT, outputs, run
+import tomllib
+from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLE, ROOT, SUPPORT, outputs, require_airflow3, run
+from support.scheduled import preloading
 
 from kedro_taskflow.runtime import KedroProject, KedroTaskflowRuntimeError
 
@@ -243,3 +246,36 @@ def test_a_node_s_own_error_keeps_the_retries(tmp_path):
     kind, text = run_in_a_task(tmp_path, project, {}, DATA_PROCESSING)
 
     assert kind == "KeyError", text
+
+
+LOAD_PLUGINS = """
+import sys
+from airflow import plugins_manager
+
+plugins_manager.ensure_plugins_loaded()  # as a webserver or a task loads them under lazy loading
+names = sorted(plugin["name"] for plugin in plugins_manager.get_plugin_info())
+print(names, "kedro.framework.session" in sys.modules)
+"""
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("major", [2, 3])
+@pytest.mark.parametrize(("lazy", "kedro_imported"), [("True", False), ("False", True)])
+def test_the_preload_plugin_imports_kedro_only_when_plugins_load_at_start(
+    lazy, kedro_imported, major, tmp_path
+):
+    """The deployment setting of docs/execution.md: ``lazy_load_plugins = False`` makes every
+    Airflow process import Kedro when it imports ``airflow``; under the default, nothing."""
+    python = sys.executable if major == 2 else str(AIRFLOW3_PYTHON)
+    if major == 3:
+        require_airflow3()
+    env = {**preloading(tmp_path), "AIRFLOW__CORE__LAZY_LOAD_PLUGINS": lazy, "AIRFLOW_HOME": str(tmp_path)}
+    result = run([python, "-c", LOAD_PLUGINS], cwd=tmp_path, env=env)
+    assert result.stdout.strip().splitlines()[-1] == f"['kedro_taskflow_preload'] {kedro_imported}"
+
+
+def test_the_preload_plugin_is_declared_where_airflow_finds_installed_plugins():
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["entry-points"]
+    ((name, value),) = declared["airflow.plugins"].items()
+    plugin = EntryPoint(name, value, "airflow.plugins").load()  # as Airflow's plugins manager loads it
+    assert (plugin.__module__, plugin.name) == ("kedro_taskflow.runtime.preload", name)

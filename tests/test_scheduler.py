@@ -23,6 +23,7 @@ from support.scheduled import (
     copy_example,
     generate,
     hand_tune,
+    inherits_kedro_dag,
     plan,
     saved_versions,
     version_of,
@@ -107,14 +108,22 @@ def test_retry_failure_and_clearing_after_a_fix(major, tmp_path, scheduler):
 @pytest.mark.timeout(500)
 def test_one_dag_run_is_one_kedro_run_with_its_version_and_params(tmp_path, scheduler):
     """Two overlapping runs with different params each save under their own version and load only
-    what they saved, also when their tasks run again; an undeclared parameter fails the run."""
+    what they saved, also when their tasks run again; an undeclared parameter fails the run.
+    With Kedro preloaded (docs/execution.md): the scheduler imported it, its tasks inherit it."""
     project = write_runs_project(tmp_path)
     dags = generate(project)
     hand_tune(dags / "runs_project_versions.py", max_active_runs=2)
+    (dags / "inherits_kedro.py").write_text(inherits_kedro_dag(major=2))
     dag_id = "runs_project_versions"
     (double_task,) = (t for t, nodes in plan(project, dag_id).items() if "double" in nodes)
 
-    airflow = scheduler(dags)
+    airflow = scheduler(dags, preload=True)
+    inherits = airflow.trigger("inherits_kedro", "manual__inherits")
+    assert airflow.wait("inherits_kedro", inherits, timeout=200) == "success"
+    scheduler_pid = airflow.process.pid
+    assert f"Kedro preloaded by process {scheduler_pid}, an ancestor of this task's" in airflow.log(
+        "inherits_kedro", inherits, "inherited"
+    )
     slow = airflow.trigger(dag_id, "manual__slow", {"value": 1, "pause": 12})
     fast = airflow.trigger(dag_id, "manual__fast", {"value": 2})
     assert airflow.wait(dag_id, fast, timeout=200) == "success"

@@ -15,6 +15,9 @@ every call, all generated with ``--execution watcher`` and run side by side:
 - the spaceflights example's team DAG (extract, the pipeline's task group, notify) is one Kedro
   run too: its group's tasks, under the group's id, write what ``kedro run --params`` writes,
   under the run's version.
+
+Both schedulers preload Kedro (docs/execution.md), and a task checks that it inherited it;
+tests/test_scheduler.py runs ``tasks`` execution with and without the preload.
 """
 
 from __future__ import annotations
@@ -31,8 +34,10 @@ from support.scheduled import (
     copy_example,
     generate,
     hand_tune,
+    inherits_kedro_dag,
     new_scheduler,
     plan,
+    preloading,
     version_of,
     write_runs_project,
 )
@@ -105,9 +110,13 @@ def watched(request, tmp_path_factory):
     shutil.copy(EXAMPLE / "airflow_dags" / TEAM_DAG, team / "airflow_dags")
     for name in ("spaceflights_group.py", TEAM_DAG):
         (dags / name).symlink_to(team / "airflow_dags" / name)
-    airflow = new_scheduler(root / "airflow_home", dags, major, request).start()
+    (dags / "inherits_kedro.py").write_text(inherits_kedro_dag(major))
+    airflow = new_scheduler(root / "airflow_home", dags, major, request)
+    airflow.env |= preloading(root / "airflow_home")
+    airflow.start()
     try:
         runs = {
+            "inherits_kedro": airflow.trigger("inherits_kedro", "manual__watched"),
             "spaceflights": airflow.trigger("spaceflights", "manual__watched"),
             "fleet": airflow.trigger("fleet", "manual__watched"),
             "runs_project_versions": airflow.trigger(
@@ -137,6 +146,14 @@ def test_an_example_in_watcher_execution_writes_what_kedro_run_writes(example, w
     for task_id, task_nodes in nodes.items():  # each node's lines, replayed in its own task's log
         assert_kedro_logged_once(airflow.log(example, runs[example], task_id), task_nodes)
     assert_kedro_logged_once(airflow.log(example, runs[example], "kedro_run"), sum(nodes.values(), []))
+
+
+@pytest.mark.timeout(900)
+def test_tasks_inherit_kedro_preloaded_by_an_ancestor_process(watched):
+    airflow, _projects, runs, states = watched
+    assert states["inherits_kedro"] == "success"
+    log = airflow.log("inherits_kedro", runs["inherits_kedro"], "inherited")
+    assert "an ancestor of this task's" in log
 
 
 @pytest.mark.timeout(900)

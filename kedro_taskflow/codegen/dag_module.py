@@ -278,8 +278,8 @@ def _body(scope: Scope, dataset: str, plan: DagPlan, target: Target) -> list[cst
         for item in scope.items
         if isinstance(item, Task) and (watcher or _flavour(item.plan))
     }
-    variables = {b.item: b.variable for b in scope.bindings}
-    calls = [_binding(b, functions, taking) for b in scope.bindings]
+    variables = {b.path: b.variable for b in scope.bindings}
+    calls = [_binding(b, functions, variables, taking) for b in scope.bindings]
     calls += [_statement(s, functions, variables, taking) for s in scope.statements]
     if watcher and not scope.path:
         definitions.insert(0, _producer(plan, leading_lines=[]))
@@ -457,27 +457,38 @@ def _wrap(text: str, width: int) -> str:
     return textwrap.fill(text, width=width, break_long_words=False, break_on_hyphens=False)
 
 
-def _binding(binding: Binding, functions: dict[str, str], taking: dict[str, str]) -> cst.SimpleStatementLine:
-    """``eu_group = eu()``"""
-    return nodes.assign(binding.variable, _call(functions[binding.item], taking.get(binding.item)))
+def _binding(
+    binding: Binding, functions: dict[str, str], variables: dict[Ref, str], taking: dict[str, str]
+) -> cst.SimpleStatementLine:
+    """``eu_group = eu()``, ``eu_prep_group = eu_group.get_child_by_label("prep")``"""
+    return nodes.assign(binding.variable, _ref(binding.path, functions, variables, taking, binding=True))
+
+
+def _ref(
+    path: Ref, functions: dict[str, str], variables: dict[Ref, str], taking: dict[str, str], binding=False
+) -> cst.BaseExpression:
+    """A task or group below the scope: through the variable of its longest bound part, else from
+    its item's call (the binding of ``path`` itself is what is being written, when ``binding``)."""
+    bound = next((n for n in range(len(path) - binding, 0, -1) if path[:n] in variables), 0)
+    if bound:
+        expression: cst.BaseExpression = cst.Name(variables[path[:bound]])
+    else:
+        head = path[0]
+        expression, bound = _call(functions[head], taking.get(head)), 1
+    for label in path[bound:]:
+        expression = nodes.call(cst.Attribute(expression, _GET_CHILD), [nodes.arg(string(label))])
+    return expression
 
 
 def _statement(
-    statement: Statement, functions: dict[str, str], variables: dict[str, str], taking: dict[str, str]
+    statement: Statement, functions: dict[str, str], variables: dict[Ref, str], taking: dict[str, str]
 ) -> cst.SimpleStatementLine:
     """``a() >> [b(), c_task] >> eu_group.get_child_by_label("d")``; one side: a call on its own."""
 
-    def ref(path: Ref) -> cst.BaseExpression:
-        head = path[0]
-        expression = (
-            cst.Name(variables[head]) if head in variables else _call(functions[head], taking.get(head))
-        )
-        for label in path[1:]:
-            expression = nodes.call(cst.Attribute(expression, _GET_CHILD), [nodes.arg(string(label))])
-        return expression
-
     def side(refs: Side) -> cst.BaseExpression:
-        return ref(refs[0]) if len(refs) == 1 else nodes.list_of([ref(r) for r in refs])
+        if len(refs) == 1:
+            return _ref(refs[0], functions, variables, taking)
+        return nodes.list_of([_ref(r, functions, variables, taking) for r in refs])
 
     expression = side(statement.sides[0])
     for later in statement.sides[1:]:

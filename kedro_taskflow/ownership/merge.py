@@ -12,6 +12,8 @@ that formatting alone never conflicts.
 from __future__ import annotations
 
 import ast
+import difflib
+import functools
 import itertools
 import re
 from collections.abc import Callable, Sequence
@@ -24,45 +26,101 @@ from kedro_taskflow.codegen import BLACK_MODE
 from kedro_taskflow.codegen.dag_module import OUTCOMES, RUN_DAG, TEMPLATE_NAME
 from kedro_taskflow.codegen.literals import string
 from kedro_taskflow.naming import free_name
+from kedro_taskflow.ownership.report import UNDO, Discarded, Merged, changed_lines
 
-UNDO = "undo the edit, regenerate, then redo it"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # a name, or a word in a string or comment
 
 
-@dataclass(frozen=True)
-class Merged:
-    """The merged text (None if there are conflicts), each conflict, and the hand edits kept."""
-
-    text: str | None
-    conflicts: tuple[str, ...]
-    kept: tuple[str, ...]
-
-
-def merge(base: str, edited: str, new: str) -> Merged:
-    """Merge ``edited`` (the file, maybe edited) with ``new``, both descended from ``base``."""
+def merge(base: str, edited: str, new: str, merged: bool = False) -> Merged:
+    """Merge ``edited`` (the file, maybe edited) with ``new``, both descended from ``base``;
+    ``merged``: ``edited`` is what this merge gave (black's already: the check that it is stable)."""
     if new == base or edited == new:
-        return Merged(edited, (), ())
-    try:
-        edited_tree = cst.parse_module(black.format_str(edited, mode=BLACK_MODE))
-    except (black.InvalidInput, cst.ParserSyntaxError):
-        return Merged(None, ("the file is not valid Python: fix it, then regenerate",), ())
-    if edited_tree.code == base:
-        return Merged(new, (), ())
-    base_tree, new_tree = cst.parse_module(base), cst.parse_module(new)
-    merger = _Merger(taken=set(_IDENTIFIER.findall(edited_tree.code)) | set(_IDENTIFIER.findall(new)))
-    body = merger.statements("the module", base_tree.body, edited_tree.body, new_tree.body)
-    body = _with_imports_in_use(body, merger.dropped_imports)
-    header = merger.pick("the module's first comments", base_tree.header, edited_tree.header, new_tree.header)
-    footer = merger.pick("the module's last comments", base_tree.footer, edited_tree.footer, new_tree.footer)
+        return Merged(edited, ())
+    formatted = edited if merged else _formatted(edited, base)
+    if formatted is None:
+        return Merged(None, ("the file is not valid Python: fix it, then regenerate",))
+    if formatted == base:
+        return Merged(new, ())
+    base_tree, edited_tree, new_tree = _parsed(base), _parsed(formatted), _parsed(new)
+    merger = _Merger(taken=set(_IDENTIFIER.findall(formatted)) | set(_IDENTIFIER.findall(new)))
+    module = merger.module(base_tree, edited_tree, new_tree)
     if merger.conflicts:
-        return Merged(None, tuple(merger.conflicts), tuple(merger.kept))
-    module = new_tree.with_changes(body=body, header=header, footer=footer)
-    return Merged(black.format_str(module.code, mode=BLACK_MODE), (), tuple(merger.kept))
+        return Merged(None, tuple(merger.conflicts), tuple(merger.discarded))
+    code = module.code
+    if merged and code == edited:
+        return Merged(code, ())
+    text = _black(code, new)
+    if text == code:  # the check that the merge is stable reads it again
+        _TREES[text] = module
+    return Merged(text, ())
+
+
+def undone(base: str, edited: str, parts: frozenset[str]) -> str:
+    """``edited`` with the parts named ``parts`` (as conflicts name them) as ``base`` has them."""
+    edited_tree = _parsed(_formatted(edited, base))
+    base_tree = _parsed(base)
+    merger = _Merger(taken=set(), undo=parts)
+    return _black(merger.module(base_tree, edited_tree, base_tree).code, base)
+
+
+_TREES: dict[str, cst.Module] = {}  # the last texts parsed or merged: trees are immutable
+
+
+def _parsed(text: str) -> cst.Module:
+    """The syntax tree of a text: the check that a merge is stable reads the base, the new
+    generation and the merged text again."""
+    if text not in _TREES:
+        while len(_TREES) >= 4:
+            del _TREES[next(iter(_TREES))]
+        _TREES[text] = cst.parse_module(text)
+    return _TREES[text]
+
+
+def _black(text: str, like: str) -> str:
+    """``text`` as black formats it, where it differs from ``like`` (black's own output): black
+    changes nothing elsewhere, and formatting only there saves most of its time."""
+    b, e = like.splitlines(), text.splitlines()
+    lines = [
+        (j1 + 1, max(j1 + 1, j2))
+        for tag, _, _, j1, j2 in difflib.SequenceMatcher(None, b, e, autojunk=False).get_opcodes()
+        if tag != "equal"
+    ]
+    return black.format_str(text, mode=BLACK_MODE, lines=lines) if lines else text
+
+
+def _formatted(text: str, base: str) -> str | None:
+    """``text`` as black formats it, or None if it is not Python."""
+    try:
+        formatted = _black(text, base)
+        _parsed(formatted)
+    except (black.InvalidInput, cst.ParserSyntaxError):
+        return None
+    return formatted
 
 
 def _code(node: cst.CSTNode | Sequence[cst.CSTNode]) -> str:
     nodes = node if isinstance(node, Sequence) else [node]
-    return "".join(cst.Module([]).code_for_node(n) for n in nodes)
+    return "".join(map(_node_code, nodes))
+
+
+def forget() -> None:
+    """Drop the trees and codes kept from earlier merges (a benchmark's rounds start afresh)."""
+    _TREES.clear()
+    for cached in (_node_code, _bare, _node_sig):
+        cached.cache_clear()
+
+
+@functools.lru_cache(maxsize=4096)
+def _node_code(node: cst.CSTNode) -> str:
+    """A node's code, by identity (nodes are immutable: each side's parts are compared again as the
+    merge goes down into them)."""
+    return cst.Module([]).code_for_node(node)
+
+
+@functools.lru_cache(maxsize=4096)
+def _bare(statement: cst.BaseStatement) -> str:
+    """A statement's code without the lines above it."""
+    return _code(statement.with_changes(leading_lines=[]))
 
 
 def _sig(node: cst.CSTNode | Sequence[cst.CSTNode] | None) -> str | None:
@@ -71,6 +129,12 @@ def _sig(node: cst.CSTNode | Sequence[cst.CSTNode] | None) -> str | None:
         return None
     if isinstance(node, Sequence):
         return "".join(_sig(n) or "" for n in node if not isinstance(n, cst.EmptyLine) or n.comment)
+    return _node_sig(node)
+
+
+@functools.lru_cache(maxsize=4096)
+def _node_sig(node: cst.CSTNode) -> str:
+    """``_sig`` of one node, by identity."""
     if isinstance(node, cst.Annotation):  # its ``->`` or ``:`` is written by what holds it
         return _code(node.annotation)
     if hasattr(node, "leading_lines"):
@@ -95,23 +159,46 @@ def _comments(node: cst.CSTNode) -> str:
 
 @dataclass
 class _Merger:
+    """Merges, or (``undo``: the parts to take from the base, with ``new`` the base) undoes edits."""
+
     taken: set[str]  # every name the edited or the new file may use (and words besides)
+    undo: frozenset[str] = frozenset()
     dropped_imports: list = field(default_factory=list)  # unedited imports the pipeline no longer has
     conflicts: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
+    discarded: list[Discarded] = field(default_factory=list)
 
-    def conflict(self, where: str, problem: str) -> None:
+    def module(self, base: cst.Module, edited: cst.Module, new: cst.Module) -> cst.Module:
+        body = self.statements("the module", base.body, edited.body, new.body)
+        body = _with_imports_in_use(body, self.dropped_imports)
+        header = self.pick("the module's first comments", base.header, edited.header, new.header)
+        footer = self.pick("the module's last comments", base.footer, edited.footer, new.footer)
+        return new.with_changes(body=body, header=header, footer=footer)
+
+    def conflict(
+        self, where: str, problem: str, base, edited, part: str | None = None, what: str = ""
+    ) -> None:
+        """A conflict at ``where``; the edit that --discard-edits drops is the ``part`` (``where``)
+        going from ``base`` to ``edited``, and ``what`` in it conflicts."""
         self.conflicts.append(f"{where}: {problem}; {UNDO}")
+        why = f"{what}: {problem}" if what else problem
+        code = changed_lines(_sig(base) or "", _sig(edited) or "")
+        self.discarded.append(Discarded(part or where, why, code))
+
+    def one_sided(self, base, edited, new) -> bool:
+        """Whether a part changed on one side only, so that it is taken whole (never when undoing:
+        the parts to undo may be inside)."""
+        return not self.undo and (_sig(edited) == _sig(base) or _sig(new) in (_sig(base), _sig(edited)))
 
     def pick(self, where: str, base, edited, new):
         """One part whose inside is not merged: the side that changed it, or a conflict."""
+        if where in self.undo:
+            return base
         b, e, n = _sig(base), _sig(edited), _sig(new)
         if e == b:
             return new
         if n in (b, e):
-            self.kept.append(where)
             return edited
-        self.conflict(where, "edited here and changed by the pipeline")
+        self.conflict(where, "edited here and changed by the pipeline", base, edited)
         return new
 
     def keyed(
@@ -125,6 +212,8 @@ class _Merger:
     ) -> list:
         """Merge parts known by key: in the new order with a person's additions after their predecessor,
         or, if the person reordered the parts, in theirs with the pipeline's additions likewise."""
+        if self.undo:
+            edited = self.undone(base, edited, name)
         b, e, n = dict(base), dict(edited), dict(new)
         merged: dict[object, object] = {}
         for key, node in new:
@@ -132,28 +221,38 @@ class _Merger:
                 merged[key] = merge_one(key, b[key], e[key], node)
             elif key in b:  # removed by the person
                 if _sig(b[key]) != _sig(node):
-                    self.conflict(name(key), "removed here but changed by the pipeline")
+                    self.conflict(name(key), "removed here but changed by the pipeline", b[key], None)
             elif key in e:  # added on both sides
                 if _sig(e[key]) == _sig(node):
                     merged[key] = e[key]
                 else:
-                    self.conflict(name(key), "added here and by the pipeline, differently")
+                    self.conflict(name(key), "added here and by the pipeline, differently", None, e[key])
             else:
                 merged[key] = node
         for key in [k for k in b if k in e and k not in n]:  # gone from the pipeline
             if _sig(b[key]) != _sig(e[key]):
-                self.conflict(name(key), "edited here, but the pipeline no longer has it")
+                self.conflict(name(key), "edited here, but the pipeline no longer has it", b[key], e[key])
             elif key[0] == "import":
                 self.dropped_imports.append((key[1:-1], e[key]))
         added = [key for key, _ in edited if key not in b and key not in n]  # by the person
         for key in added:
             merged[key] = e[key]
-            self.kept.append(name(key))
         if [k for k, _ in edited if k in b] != [k for k, _ in base if k in e]:  # the person reordered
             order = _interleave([k for k, _ in edited if k in merged], [k for k, _ in new if k in merged])
         else:
             order = _interleave([k for k, _ in new if k in merged], [k for k, _ in edited if k in merged])
         return [merged[key] for key in order]
+
+    def undone(self, base: Sequence[tuple], edited: Sequence[tuple], name: Callable[[object], str]) -> list:
+        """``edited``'s parts, those named in ``undo`` as in ``base`` (back where the base has them)."""
+        b = dict(base)
+        back = {key for key in b.keys() | dict(edited).keys() if name(key) in self.undo}
+        if not back:
+            return list(edited)
+        kept = {key: (b[key] if key in back else node) for key, node in edited if key not in back or key in b}
+        restored = [key for key, _ in base if key in back and key not in kept]
+        order = _interleave(list(kept), [key for key, _ in base if key in kept or key in restored])
+        return [(key, kept[key] if key in kept else b[key]) for key in order]
 
     # -- statements --------------------------------------------------------------------------
 
@@ -180,11 +279,8 @@ class _Merger:
         def merge_one(key, b_node, e_node, n_node):
             if key == ("wiring",):
                 return self.wiring(where, scope, (bw, base), (ew, edited), (nw, new), extra)
-            if key[0] == "def" and _sig(e_node) == _sig(b_node):
-                return n_node
-            if key[0] == "def" and _sig(n_node) == _sig(b_node):
-                self.kept.append(_name(where, scope, key, n_node))
-                return e_node
+            if key[0] == "def" and self.one_sided(b_node, e_node, n_node):
+                return n_node if _sig(e_node) == _sig(b_node) else e_node
             if key[0] == "def":
                 return self.function(_name(where, scope, key, n_node), b_node, e_node, n_node, scope)
             return self.pick(_name(where, scope, key, n_node), b_node, e_node, n_node)
@@ -230,7 +326,7 @@ class _Merger:
         )
 
     def decorator(self, where: str, base, edited, new) -> cst.Decorator:
-        if _sig(edited) == _sig(base) or _sig(new) in (_sig(base), _sig(edited)):
+        if self.one_sided(base, edited, new):
             return self.pick(where, base, edited, new)
         args = self.args(where, *(_args(d.decorator) for d in (base, edited, new)))
         func = new.decorator.func if isinstance(new.decorator, cst.Call) else new.decorator
@@ -262,7 +358,7 @@ class _Merger:
         return [*values, *by_keyword]
 
     def expression(self, where: str, base, edited, new) -> cst.BaseExpression:
-        if _sig(edited) == _sig(base) or _sig(new) in (_sig(base), _sig(edited)):
+        if self.one_sided(base, edited, new):
             return self.pick(where, base, edited, new)
         if all(isinstance(e, cst.Dict) for e in (base, edited, new)):
 
@@ -295,10 +391,11 @@ class _Merger:
         has, or adding one to a task it no longer has, is a conflict.
         """
         (bw, b_body), (ew, e_body), (nw, n_body) = base, edited, new
+        part = f"{where}: the dependency statements"
+        if part in self.undo:
+            return bw
         b, e, n = (_code(w) for w in (bw, ew, nw))
         if n == b or (e != b and n == e):
-            if e != b:
-                self.kept.append(f"{where}: the dependency statements")
             return ew
         own_in_groups = _own_in_groups(b_body, e_body)
         if e == b and not own_in_groups:
@@ -307,10 +404,7 @@ class _Merger:
         if None in graphs and e == b:
             return nw  # the verification judges it
         if None in graphs:
-            self.conflict(
-                f"{where}: the dependency statements",
-                "not read: each side of >> must be a task, a list, or a variable",
-            )
+            self.conflict(part, "not read: each side of >> must be a task, a list, or a variable", bw, ew)
             return nw
         gb, ge, gn = graphs
         before = len(self.conflicts)
@@ -318,7 +412,9 @@ class _Merger:
         removed = [_shown(edge) for edge in gb.edges if edge not in ge.edges and edge in gn.edges]
         removed += [f"{r[0]}()" for r in gb.nodes if r not in ge.nodes and r in gn.nodes]
         for what in removed:
-            self.conflict(f"{where}: {what}", "removed here but the pipeline still has it")
+            self.conflict(
+                f"{where}: {what}", "removed here but the pipeline still has it", bw, ew, part, what
+            )
         own = _functions(e_body).keys() - _functions(b_body).keys()  # the person's own tasks
         added = [edge for edge in ge.edges if edge not in gb.edges and edge not in gn.edges]
         for edge in added:
@@ -332,6 +428,10 @@ class _Merger:
                     self.conflict(
                         f"{where}: {_shown(edge)}",
                         f"added here, but the pipeline no longer has {'.'.join(ref)}",
+                        bw,
+                        ew,
+                        part,
+                        _shown(edge),
                     )
         if len(self.conflicts) > before:
             return nw
@@ -372,11 +472,6 @@ class _Merger:
                 [cst.Expr(cst.BinaryOperation(_ref(u, variables), cst.RightShift(), _ref(v, variables)))]
             )
             for u, v in added
-        )
-        if set(added) - gating.keys():
-            self.kept.append(f"{where}: the dependencies you added")
-        self.kept.extend(
-            f"{where}: {_shown(edge)}, as the group's {side} task, as before" for edge, side in gating.items()
         )
         return bindings + statements
 
@@ -463,7 +558,7 @@ def _key(statement: cst.BaseStatement, first: bool) -> tuple[str, ...]:
             return ("assign", *(_code(t) for t in targets))
         if _runs_nodes(small):
             return ("runner",)
-    return ("code", _code(statement.with_changes(leading_lines=[])).strip())
+    return ("code", _bare(statement).strip())
 
 
 def _with_imports_in_use(body: list, dropped: list) -> list:
@@ -480,16 +575,8 @@ def _with_imports_in_use(body: list, dropped: list) -> list:
 
 def _commented(statements: list, edited: list) -> list:
     """``statements``, each with the comments above the same statement in ``edited``."""
-    comments = {
-        _code(s.with_changes(leading_lines=[])): [line for line in s.leading_lines if line.comment]
-        for s in edited
-    }
-    return [
-        s.with_changes(
-            leading_lines=[*s.leading_lines, *comments.get(_code(s.with_changes(leading_lines=[])), [])]
-        )
-        for s in statements
-    ]
+    comments = {_bare(s): [line for line in s.leading_lines if line.comment] for s in edited}
+    return [s.with_changes(leading_lines=[*s.leading_lines, *comments.get(_bare(s), [])]) for s in statements]
 
 
 def _before_use(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
@@ -606,7 +693,7 @@ def _is_wiring(statement: cst.BaseStatement, functions: dict[str, str]) -> bool:
         return (
             len(small.targets) == 1
             and isinstance(small.targets[0].target, cst.Name)
-            and _calls(small.value, functions)
+            and (_calls(small.value, functions) or _is_child(small.value))
         )
     if isinstance(small, cst.Expr):
         value = small.value
@@ -619,6 +706,16 @@ def _is_wiring(statement: cst.BaseStatement, functions: dict[str, str]) -> bool:
             )
         )
     return False
+
+
+def _is_child(expression: cst.BaseExpression) -> bool:
+    """``eu_group.get_child_by_label("prep")``: a group's child, bound to a variable."""
+    return (
+        isinstance(expression, cst.Call)
+        and isinstance(expression.func, cst.Attribute)
+        and expression.func.attr.value == "get_child_by_label"
+        and isinstance(expression.func.value, cst.Name)
+    )
 
 
 def _is_chain(expression: cst.BaseExpression) -> bool:
@@ -699,7 +796,12 @@ def _graph(statements, functions: dict[str, str]) -> _Graph | None:
 
     for statement in statements:
         small = statement.body[0]
-        if isinstance(small, cst.Assign):
+        if isinstance(small, cst.Assign) and _is_child(small.value):
+            child = ref(small.value)
+            if not isinstance(child, tuple):
+                return None
+            graph.bindings[small.targets[0].target.value] = child
+        elif isinstance(small, cst.Assign):
             graph.bindings[small.targets[0].target.value] = (small.value.func.value,)
             graph.nodes.append((small.value.func.value,))
         elif value(small.value) is None:

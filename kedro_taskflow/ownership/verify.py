@@ -22,7 +22,7 @@ import io
 import itertools
 import tokenize
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from pyflakes import checker, messages
@@ -262,10 +262,17 @@ class _Scope:
         return None
 
     def wires(self, statement: ast.stmt) -> bool:
-        """A dependency statement: ``>>``/``<<``, ``chain(...)``, ``set_upstream``, a task call or binding."""
+        """A dependency statement: ``>>``/``<<``, ``chain(...)``, ``set_upstream``, a task call, or
+        a binding of a call or of a group's child (``eu_prep = eu_group.get_child_by_label("prep")``)."""
         value = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
         if isinstance(statement, ast.Assign):
-            return len(statement.targets) == 1 and self.task_call(value) is not None
+            child = (
+                isinstance(value, ast.Call)
+                and isinstance(value.func, ast.Attribute)
+                and value.func.attr == "get_child_by_label"
+                and isinstance(value.func.value, ast.Name)
+            )
+            return len(statement.targets) == 1 and (child or self.task_call(value) is not None)
         if value is None:
             return False
         if isinstance(value, ast.BinOp) and isinstance(value.op, (ast.RShift, ast.LShift)):
@@ -368,6 +375,7 @@ def _graph_problems(base: _Graph, edited: _Graph, new: _Graph, merged: _Graph) -
         return [f"the dependency statements: `{_one_line(what)}` is not read as a task graph {check}"]
     problems = []
     waits = [_waits(g) for g in (base, edited, new, merged)]
+    expand = _expansion(merged)
     for name, get in (("edge", lambda g: g.edges), ("task call", lambda g: g.called)):
         b, e, n, m = (get(g) for g in (base, edited, new, merged))
         expected = (n | (e - b)) - (b - e)
@@ -375,7 +383,7 @@ def _graph_problems(base: _Graph, edited: _Graph, new: _Graph, merged: _Graph) -
         problems += [
             f"the {name} {_ref_shown(x)} is unexpected {check}"
             for x in sorted(m - expected)
-            if name != "edge" or not _expand(x, merged) <= waits[1]  # a wait the person's file had
+            if name != "edge" or not expand(x) <= waits[1]  # a wait the person's file had
         ]
     return problems + _lost_waits(*waits, merged)
 
@@ -393,13 +401,16 @@ def _lost_waits(base: set, edited: set, new: set, merged: set, graph: _Graph) ->
 
 
 def _groups(refs: set[Ref]) -> set[Ref]:
-    return {r for r in refs if any(len(o) > len(r) and o[: len(r)] == r for o in refs if o[0] != "=")}
+    """The refs that are groups: each a proper prefix of a task's or group's ref."""
+    prefixes = {r[:i] for r in refs if r[0] != "=" for i in range(1, len(r))}
+    return refs & prefixes
 
 
-def _expand(edge: tuple[Ref, Ref], graph: _Graph) -> set[tuple[Ref, Ref]]:
-    """An edge as Airflow makes it: from a group, from each of its last tasks; to a group, to each
-    of its first."""
+def _expansion(graph: _Graph) -> Callable[[tuple[Ref, Ref]], set[tuple[Ref, Ref]]]:
+    """An edge of ``graph`` as Airflow makes it: from a group, from each of its last tasks; to a
+    group, to each of its first."""
     groups = _groups(graph.called)
+    found: dict[tuple[Ref, bool], set[Ref]] = {}
 
     def inside(ref: Ref, group: Ref) -> bool:
         scope = ref[1:-1] if ref[0] == "=" else ref
@@ -408,29 +419,24 @@ def _expand(edge: tuple[Ref, Ref], graph: _Graph) -> set[tuple[Ref, Ref]]:
     def ends(ref: Ref, last: bool) -> set[Ref]:
         if ref not in groups:
             return {ref}
-        members = {r for e in graph.edges for r in e if inside(r, ref)} | {
-            r for r in graph.called if inside(r, ref) and r not in groups
-        }
-        internal = {
-            (x, y)
-            for u, v in graph.edges
-            if inside(u, ref) and inside(v, ref)
-            for x in ends(u, True)
-            for y in ends(v, False)
-        }
-        return {
-            r for r in members if r not in groups and all((e[0] if last else e[1]) != r for e in internal)
-        }
+        if (ref, last) not in found:
+            edges = [(u, v) for u, v in graph.edges if inside(u, ref) and inside(v, ref)]
+            members = {r for e in graph.edges for r in e if inside(r, ref)}
+            members |= {r for r in graph.called if inside(r, ref)}
+            internal = {(x, y) for u, v in edges for x in ends(u, True) for y in ends(v, False)}
+            inner = {e[0] if last else e[1] for e in internal}
+            found[ref, last] = {r for r in members - groups if r not in inner}
+        return found[ref, last]
 
-    u, v = edge
-    return {(x, y) for x in ends(u, True) for y in ends(v, False)}
+    return lambda edge: {(x, y) for x in ends(edge[0], True) for y in ends(edge[1], False)}
 
 
 def _waits(graph: _Graph) -> set[tuple[Ref, Ref]]:
     """Which task waits for which, directly or not, as Airflow runs the graph."""
+    expand = _expansion(graph)
     after: dict[Ref, set[Ref]] = {}
     for edge in graph.edges:
-        for u, v in _expand(edge, graph):
+        for u, v in expand(edge):
             after.setdefault(u, set()).add(v)
     found = set()
     for start in after:

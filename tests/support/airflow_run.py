@@ -1,8 +1,9 @@
 """Run in a fresh interpreter: run one DAG once, as Airflow's own test command does, and report.
 
 Usage: python airflow_run.py DAG_FILE DAG_ID ; prints one JSON object on the last line of stdout.
-Airflow 2: ``dag.test()`` in this process. Airflow 3: ``airflow dags test`` (it serializes the DAG
-and runs its tasks through the Task SDK), then the run's states are read from the metadata DB.
+Airflow 2: ``dag.test()`` in this process. Airflow 3, and Airflow 2.4 (whose DAGs have no
+``test()``): ``airflow dags test`` (on Airflow 3 it serializes the DAG and runs its tasks through the
+Task SDK), then the run's states are read from the metadata DB.
 """
 
 from __future__ import annotations
@@ -16,16 +17,19 @@ from pathlib import Path
 import airflow
 
 
-def run_airflow_2(path: str, dag_id: str) -> dict:
+def run_in_process(path: str, dag_id: str) -> dict:
     from airflow.models import DagBag
 
     bag = DagBag(dag_folder=path, include_examples=False)
     assert not bag.import_errors, bag.import_errors
-    run = bag.get_dag(dag_id).test()
+    dag = bag.get_dag(dag_id)
+    if not hasattr(dag, "test"):  # Airflow 2.4
+        return run_with_cli(path, dag_id)
+    run = dag.test()
     return {"state": run.state, "tasks": {ti.task_id: ti.state for ti in run.get_task_instances()}}
 
 
-def run_airflow_3(path: str, dag_id: str) -> dict:
+def run_with_cli(path: str, dag_id: str) -> dict:
     env = {**os.environ, "AIRFLOW__CORE__DAGS_FOLDER": str(Path(path).parent)}
     test = subprocess.run(
         [sys.executable, "-m", "airflow", "dags", "test", dag_id], env=env, capture_output=True, text=True
@@ -45,7 +49,7 @@ def run_airflow_3(path: str, dag_id: str) -> dict:
 
 def main(path: str, dag_id: str) -> None:
     major = int(airflow.__version__.split(".")[0])
-    report = run_airflow_2(path, dag_id) if major == 2 else run_airflow_3(path, dag_id)
+    report = run_in_process(path, dag_id) if major == 2 else run_with_cli(path, dag_id)
     print(json.dumps(report))
 
 

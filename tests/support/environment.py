@@ -58,8 +58,31 @@ def outputs(project: Path) -> dict[str, bytes]:
     for path in sorted((project / "data").rglob("*")):
         relative = path.relative_to(project / "data")
         if path.is_file() and relative.parts[0] != "01_raw" and path.name != ".gitkeep":
-            parts = relative.parts
-            if len(parts) >= 3 and parts[-3] == parts[-1]:  # name/<version>/name
-                parts = (*parts[:-2], parts[-1])
-            result["/".join(parts)] = path.read_bytes()
+            result[output_name(relative.parts)] = path.read_bytes()
     return result
+
+
+def run_dag(
+    project: Path,
+    dag_id: str,
+    tmp_path: Path,
+    *options: str,
+    python: str = sys.executable,
+    env: dict | None = None,
+) -> dict:
+    """Generate the project's DAGs with the CLI, then run one once in the Airflow of ``python``
+    (``env``: its environment), from another folder; what ``airflow_run.py`` reports."""
+    run([str(BIN / "kedro-taskflow"), "generate", *(options or ("--all",))], cwd=project)
+    dag_file = project / "airflow_dags" / f"{dag_id}.py"
+    elsewhere = tmp_path / "worker_cwd"
+    elsewhere.mkdir()
+    result = run([python, str(SUPPORT / "airflow_run.py"), str(dag_file), dag_id], cwd=elsewhere, env=env)
+    assert not any(elsewhere.iterdir()), "the runner must not depend on or write to the working directory"
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def output_name(parts: tuple[str, ...]) -> str:
+    """A saved file's path without the version of a versioned dataset (``name/<version>/name``)."""
+    if len(parts) >= 3 and parts[-3] == parts[-1]:
+        parts = (*parts[:-2], parts[-1])
+    return "/".join(parts)

@@ -29,6 +29,7 @@ class Project:
     package: str
     pipelines: dict[str, tuple[Node, ...]]
     persisted: frozenset[str] = field(default_factory=frozenset)  # stored as JSON files
+    versioned: frozenset[str] = field(default_factory=frozenset)  # of those, the ones Kedro versions
     params: dict = field(default_factory=dict)
     conf: dict[str, str] = field(default_factory=dict)  # more files under conf/, by path: text
     # The registry finds pipelines.json from the working directory, as `kedro run` (which runs in
@@ -137,6 +138,7 @@ def write_project(root: Path, project: Project) -> Path:
     (src / "pipelines.json").write_text(json.dumps(spec, ensure_ascii=False), encoding="utf-8")
     catalog = {
         name: {"type": "json.JSONDataset", "filepath": f"data/{data_file(name)}"}
+        | ({"versioned": True} if name in project.versioned else {})
         for name in sorted(project.persisted)
     }
     # JSON is YAML: names reach the catalog without any YAML quoting of ours.

@@ -35,7 +35,7 @@ def plan(lines: list[str]) -> DagPlan:
 
 def text(scope: Scope, indent: str = "") -> str:
     """The scope's items, bindings and statements, one a line."""
-    variables = {b.item: b.variable for b in scope.bindings}
+    variables = {b.path: b.variable for b in scope.bindings}
     functions = {item.name: item.function for item in scope.items}
     lines = []
     for item in scope.items:
@@ -44,14 +44,15 @@ def text(scope: Scope, indent: str = "") -> str:
             lines.append(f"{indent}task {item.name}{alias}\n")
         else:
             lines.append(f"{indent}group {item.name}{alias}:\n{text(item, indent + '    ')}")
-    lines += [f"{indent}{b.variable} = {functions[b.item]}()\n" for b in scope.bindings]
 
-    def ref(path: Ref) -> str:
-        head = variables.get(path[0]) or f"{functions[path[0]]}()"
-        return head + "".join(f'.get_child_by_label("{label}")' for label in path[1:])
+    def ref(path: Ref, binding: bool = False) -> str:
+        bound = next((n for n in range(len(path) - binding, 0, -1) if path[:n] in variables), 0)
+        head = variables[path[:bound]] if bound else f"{functions[path[0]]}()"
+        return head + "".join(f'.get_child_by_label("{label}")' for label in path[max(bound, 1) :])
 
     def side(refs: Side) -> str:
         return ref(refs[0]) if len(refs) == 1 else f"[{', '.join(map(ref, refs))}]"
 
+    lines += [f"{indent}{b.variable} = {ref(b.path, binding=True)}\n" for b in scope.bindings]
     lines += [f"{indent}{' >> '.join(map(side, s.sides))}\n" for s in scope.statements]
     return "".join(lines)

@@ -193,6 +193,54 @@ def saved_versions(project: Path, dataset: str) -> dict[str, dict]:
     return {v.name: json.loads((v / f"{dataset}.json").read_text()) for v in folder.iterdir()}
 
 
+INHERITS_KEDRO = """
+import os
+import sys
+
+import pendulum
+from {decorators} import dag, task
+
+
+def ancestors(pid):
+    while pid > 1:
+        pid = int(open(f"/proc/{{pid}}/stat").read().rsplit(")", 1)[1].split()[1])
+        yield pid
+
+
+@dag(schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False)
+def inherits_kedro():
+    @task
+    def inherited():
+        from kedro_taskflow.runtime import preload
+
+        assert "kedro.framework.session" in sys.modules, "Kedro is not imported"
+        assert preload.preloaded_in in set(ancestors(os.getpid())), preload.preloaded_in
+        print(f"Kedro preloaded by process {{preload.preloaded_in}}, an ancestor of this task's")
+
+    inherited()
+
+
+inherits_kedro()
+"""
+
+
+def inherits_kedro_dag(major: int) -> str:
+    """A DAG whose task fails unless an ancestor of its process preloaded Kedro, and names it."""
+    return INHERITS_KEDRO.format(decorators="airflow.decorators" if major == 2 else "airflow.sdk")
+
+
+def preloading(home: Path) -> dict[str, str]:
+    """The environment of a scheduler in ``home`` that preloads Kedro (docs/execution.md):
+    ``lazy_load_plugins`` off, and the plugin in Airflow's plugins folder, which finds it as its
+    ``airflow.plugins`` entry point does (an editable install may predate the entry point)."""
+    plugins = home / "plugins"
+    plugins.mkdir(parents=True, exist_ok=True)
+    (plugins / "kedro_taskflow_preload.py").write_text(
+        "from kedro_taskflow.runtime.preload import KedroPreload  # noqa: F401\n"
+    )
+    return {"AIRFLOW__CORE__LAZY_LOAD_PLUGINS": "False", "AIRFLOW__CORE__PLUGINS_FOLDER": str(plugins)}
+
+
 def new_scheduler(home: Path, dags: Path, major: int, request) -> Scheduler:
     """A scheduler over ``dags`` (2: LocalExecutor on a copy of the session's PostgreSQL
     database; 3: ``airflow standalone`` on SQLite), not started."""

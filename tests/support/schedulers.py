@@ -89,6 +89,46 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def marked_processes(leader: subprocess.Popen | None, marker: str | None = None) -> list[int]:
+    """Live processes in ``leader``'s session, or anywhere with ``marker`` (``NAME=value``) in their
+    environment (Airflow renames its processes, which can overwrite what /proc shows of the
+    environment, and its task runners leave their parent's process group)."""
+    session = leader.pid if leader else None
+    if leader:
+        leader.poll()  # reaped, so that it is not counted as alive
+    needle = marker.encode() if marker else None
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            state, sid = fields[0], int(fields[3])
+            if state != "Z" and (
+                sid == session or (needle and needle in (entry / "environ").read_bytes().split(b"\0"))
+            ):
+                found.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def end_processes(find, signals=(signal.SIGTERM, signal.SIGKILL), grace: float = 20) -> None:
+    """Send each signal in turn to the processes ``find()`` returns, until none is left."""
+    for sig in signals:
+        pids = find()
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+        deadline = time.monotonic() + grace
+        while pids and time.monotonic() < deadline:
+            time.sleep(0.2)
+            pids = find()
+        if not pids:
+            return
+    raise AssertionError(f"processes survived {signals[-1].name}: {find()}")
+
+
 @dataclass
 class TaskRun:
     task_id: str
@@ -102,7 +142,13 @@ class Scheduler:
     """An Airflow scheduler (2: LocalExecutor on ``database_url``; 3: ``airflow standalone``)."""
 
     def __init__(
-        self, airflow_bin: Path, home: Path, dags_folder: Path, database_url: str, major: int
+        self,
+        airflow_bin: Path,
+        home: Path,
+        dags_folder: Path,
+        database_url: str,
+        major: int,
+        settings: dict[str, str] | None = None,  # Airflow settings over these defaults
     ) -> None:
         self.airflow = str(airflow_bin / "airflow")
         self.home, self.dags_folder, self.major = home, dags_folder, major
@@ -134,6 +180,7 @@ class Scheduler:
                 # A task's calls to the api-server: generous on a loaded 2-core machine.
                 "AIRFLOW__WORKERS__EXECUTION_API_TIMEOUT": "60",
             }
+        self.env |= settings or {}
         self.process: subprocess.Popen | None = None
         self.engine = sqlalchemy.create_engine(database_url)
 
@@ -164,41 +211,14 @@ class Scheduler:
 
     def stop(self) -> None:
         """End the scheduler and every process it started, whatever group or session it is in."""
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            pids = self.processes()
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, sig)
-            deadline = time.monotonic() + 20
-            while pids and time.monotonic() < deadline:
-                time.sleep(0.2)
-                if self.process:
-                    self.process.poll()
-                pids = self.processes()
-            if not pids:
-                break
-        self.engine.dispose()
-        assert not self.processes(), "processes of the scheduler survived SIGKILL"
+        try:
+            end_processes(self.processes)
+        finally:
+            self.engine.dispose()
 
     def processes(self) -> list[int]:
-        """Live processes in the scheduler's session, or anywhere with its marker in their environment
-        (Airflow renames its processes, which can overwrite what /proc shows of the environment)."""
-        session = self.process.pid if self.process else None
-        needle = f"KEDRO_TASKFLOW_TEST_PROCESS={self.marker}".encode()
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit() or int(entry.name) == os.getpid():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                state, sid = fields[0], int(fields[3])
-                if state != "Z" and (
-                    sid == session or needle in (entry / "environ").read_bytes().split(b"\0")
-                ):
-                    found.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-        return found
+        """Live processes in the scheduler's session, or anywhere with its marker in their environment."""
+        return marked_processes(self.process, f"KEDRO_TASKFLOW_TEST_PROCESS={self.marker}")
 
     def trigger(self, dag_id: str, run_id: str, conf: dict | None = None) -> str:
         self.cli("dags", "trigger", dag_id, "--run-id", run_id, "--conf", json.dumps(conf or {}))

@@ -34,7 +34,10 @@ def pipelines(draw, max_nodes: int = 60):
     """
     count = draw(st.integers(1, max_nodes))
     names = draw(st.lists(NODE_NAMES, min_size=count, max_size=count, unique=True))
-    namespaces = draw(st.lists(st.sampled_from([None, "eu", "eu.de", "us"]), min_size=count, max_size=count))
+    # Three deep, so that statements reach into groups of groups (and bind those they name twice).
+    namespaces = draw(
+        st.lists(st.sampled_from([None, "eu", "eu.de", "eu.de.berlin", "us"]), min_size=count, max_size=count)
+    )
     output_counts = draw(st.lists(st.integers(0, 3), min_size=count, max_size=count))
     raw_count = draw(st.integers(0, 4))
     datasets = draw(

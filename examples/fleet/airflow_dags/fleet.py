@@ -94,6 +94,14 @@ def fleet():
         """
         project.run_nodes("pool_orders")
 
+    @task
+    def compare_regions():
+        """eu.metrics, us.metrics -> region_comparison
+
+        Source: src/fleet/pipelines/consolidation/nodes.py:32
+        """
+        project.run_nodes("compare_regions")
+
     @task_group
     def reporting():
         """Kedro namespace ``reporting``."""
@@ -131,19 +139,12 @@ def fleet():
         """
         project.run_nodes("convert_currency")
 
-    @task
-    def compare_regions():
-        """eu.metrics, us.metrics -> region_comparison
-
-        Source: src/fleet/pipelines/consolidation/nodes.py:32
-        """
-        project.run_nodes("compare_regions")
-
     eu_group = eu()
     us_group = us()
-    reporting_group = reporting()
-    convert_currency_task = convert_currency()
     compare_regions_task = compare_regions()
+    reporting_group = reporting()
+    reporting_daily_group = reporting_group.get_child_by_label("daily")
+    convert_currency_task = convert_currency()
     (
         [
             eu_group.get_child_by_label("make_orders"),
@@ -152,14 +153,12 @@ def fleet():
         >> pool_orders()
         >> reporting_group
     )
-    (
-        reporting_group.get_child_by_label("daily").get_child_by_label("aggregate")
-        >> convert_currency_task
-    )
+    reporting_daily_group.get_child_by_label("aggregate") >> convert_currency_task
     [eu_group, us_group] >> compare_regions_task
-    [convert_currency_task, compare_regions_task] >> reporting_group.get_child_by_label(
-        "daily"
-    ).get_child_by_label("summarise")
+    [
+        compare_regions_task,
+        convert_currency_task,
+    ] >> reporting_daily_group.get_child_by_label("summarise")
 
 
 fleet()

@@ -198,6 +198,7 @@ def configured_project():
         project.run_nodes("enrich")
 
     reporting_group = reporting()
+    reporting_daily_group = reporting_group.get_child_by_label("daily")
     (
         [
             eu().get_child_by_label("clean_to_evaluate"),
@@ -207,9 +208,9 @@ def configured_project():
         >> reporting_group
     )
     (
-        reporting_group.get_child_by_label("daily").get_child_by_label("collect")
+        reporting_daily_group.get_child_by_label("collect")
         >> enrich()
-        >> reporting_group.get_child_by_label("daily").get_child_by_label("summarise")
+        >> reporting_daily_group.get_child_by_label("summarise")
     )
 
 

@@ -115,11 +115,12 @@ def configured_project_reporting():
         project.run_nodes("enrich")
 
     reporting_group = reporting()
+    reporting_daily_group = reporting_group.get_child_by_label("daily")
     compare() >> reporting_group
     (
-        reporting_group.get_child_by_label("daily").get_child_by_label("collect")
+        reporting_daily_group.get_child_by_label("collect")
         >> enrich()
-        >> reporting_group.get_child_by_label("daily").get_child_by_label("summarise")
+        >> reporting_daily_group.get_child_by_label("summarise")
     )
 
 

@@ -63,20 +63,20 @@ def fleet():
         project.run_nodes("us.make_orders", "us.clean", "us.train", "us.evaluate")
 
     @task
-    def pool_orders():
-        """eu.raw_orders, us.raw_orders -> pooled_orders
-
-        Source: src/fleet/pipelines/consolidation/nodes.py:14
-        """
-        project.run_nodes("pool_orders")
-
-    @task
     def compare_regions():
         """eu.metrics, us.metrics -> region_comparison
 
         Source: src/fleet/pipelines/consolidation/nodes.py:32
         """
         project.run_nodes("compare_regions")
+
+    @task
+    def pool_orders():
+        """eu.raw_orders, us.raw_orders -> pooled_orders
+
+        Source: src/fleet/pipelines/consolidation/nodes.py:14
+        """
+        project.run_nodes("pool_orders")
 
     @task
     def reporting():
@@ -93,11 +93,11 @@ def fleet():
             "reporting.daily.aggregate", "convert_currency", "reporting.daily.summarise"
         )
 
-    pool_orders_task = pool_orders()
     compare_regions_task = compare_regions()
-    eu() >> [pool_orders_task, compare_regions_task]
-    us() >> [pool_orders_task, compare_regions_task]
-    [pool_orders_task, compare_regions_task] >> reporting()
+    pool_orders_task = pool_orders()
+    eu() >> [compare_regions_task, pool_orders_task]
+    us() >> [compare_regions_task, pool_orders_task]
+    [compare_regions_task, pool_orders_task] >> reporting()
 
 
 fleet()

@@ -96,15 +96,14 @@ def fleet_reporting():
         project.run_nodes("convert_currency")
 
     reporting_group = reporting()
+    reporting_daily_group = reporting_group.get_child_by_label("daily")
     convert_currency_task = convert_currency()
     pool_orders() >> reporting_group
-    (
-        reporting_group.get_child_by_label("daily").get_child_by_label("aggregate")
-        >> convert_currency_task
-    )
-    [compare_regions(), convert_currency_task] >> reporting_group.get_child_by_label(
-        "daily"
-    ).get_child_by_label("summarise")
+    reporting_daily_group.get_child_by_label("aggregate") >> convert_currency_task
+    [
+        compare_regions(),
+        convert_currency_task,
+    ] >> reporting_daily_group.get_child_by_label("summarise")
 
 
 fleet_reporting()

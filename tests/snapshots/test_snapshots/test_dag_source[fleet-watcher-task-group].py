@@ -115,6 +115,14 @@ def fleet_group():
         """
         project.run_nodes("pool_orders", outcomes=outcomes)
 
+    @task
+    def compare_regions(outcomes: dict):
+        """eu.metrics, us.metrics -> region_comparison
+
+        Source: src/fleet/pipelines/consolidation/nodes.py:32
+        """
+        project.run_nodes("compare_regions", outcomes=outcomes)
+
     @task_group
     def reporting():
         """Kedro namespace ``reporting``."""
@@ -152,20 +160,13 @@ def fleet_group():
         """
         project.run_nodes("convert_currency", outcomes=outcomes)
 
-    @task
-    def compare_regions(outcomes: dict):
-        """eu.metrics, us.metrics -> region_comparison
-
-        Source: src/fleet/pipelines/consolidation/nodes.py:32
-        """
-        project.run_nodes("compare_regions", outcomes=outcomes)
-
     outcomes = kedro_run()
     eu_group = eu()
     us_group = us()
-    reporting_group = reporting()
-    convert_currency_task = convert_currency(outcomes)
     compare_regions_task = compare_regions(outcomes)
+    reporting_group = reporting()
+    reporting_daily_group = reporting_group.get_child_by_label("daily")
+    convert_currency_task = convert_currency(outcomes)
     (
         [
             eu_group.get_child_by_label("make_orders"),
@@ -174,11 +175,9 @@ def fleet_group():
         >> pool_orders(outcomes)
         >> reporting_group
     )
-    (
-        reporting_group.get_child_by_label("daily").get_child_by_label("aggregate")
-        >> convert_currency_task
-    )
+    reporting_daily_group.get_child_by_label("aggregate") >> convert_currency_task
     [eu_group, us_group] >> compare_regions_task
-    [convert_currency_task, compare_regions_task] >> reporting_group.get_child_by_label(
-        "daily"
-    ).get_child_by_label("summarise")
+    [
+        compare_regions_task,
+        convert_currency_task,
+    ] >> reporting_daily_group.get_child_by_label("summarise")

@@ -21,8 +21,16 @@ NEW_NODE = """\
         ]
     )
 """
+# Hand edits to the group's module: a task's decorator, and a task of the team's wired inside it.
 TASK = "    def create_model_input_table_node():\n"
-EDITED = "    @task(retries=3)  # the join is flaky\n" + TASK  # a hand edit to the group's module
+EDITED = "    @task(retries=3)  # the join is flaky\n" + TASK
+AUDIT = """\
+    @task
+    def audit():
+        \"\"\"The team's check of the model input table.\"\"\"
+
+"""
+WIRING = "    (\n        [preprocess_companies_node(), preprocess_shuttles_node()]\n"
 
 
 def cli(*args, cwd, check=True):
@@ -38,8 +46,10 @@ def test_a_pipeline_change_regenerates_the_group_and_keeps_its_hand_edits_and_th
     dags = project / "airflow_dags"
     before = {p.name: p.read_bytes() for p in dags.glob("*.py") if p.name != GROUP}
     group = dags / GROUP
-    assert "    @task\n" + TASK in group.read_text()
-    group.write_text(group.read_text().replace("    @task\n" + TASK, EDITED))
+    text = group.read_text()
+    assert "    @task\n" + TASK in text and WIRING in text
+    text = text.replace("    @task\n" + TASK, EDITED).replace(WIRING, AUDIT + WIRING)
+    group.write_text(text + "    create_model_input_table_node() >> audit()\n")
     pipeline = project / "src" / "spaceflights" / "pipelines" / "data_science" / "pipeline.py"
     assert pipeline.read_text().endswith("        ]\n    )\n")
     pipeline.write_text(pipeline.read_text().removesuffix("        ]\n    )\n") + NEW_NODE)
@@ -54,7 +64,9 @@ def test_a_pipeline_change_regenerates_the_group_and_keeps_its_hand_edits_and_th
     text = group.read_text()
     assert '    def count_rows_node():\n        """model_input_table -> table_rows' in text
     assert 'project.run_nodes("count_rows_node")' in text
-    assert EDITED in text  # the hand edit, kept
+    assert EDITED in text  # the hand edits, kept
+    assert '    def audit():\n        """The team\'s check of the model input table."""\n' in text
+    assert "    create_model_input_table_node_task >> audit_task\n" in text
     assert {p.name: p.read_bytes() for p in dags.glob("*.py") if p.name != GROUP} == before  # the team's too
     assert cli("generate", "--as", "task-group", cwd=project).stdout == f"unchanged: {group}\n"
 

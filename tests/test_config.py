@@ -68,7 +68,7 @@ REFUSED = {
         BASE + "default.qqqqqqq is not a known key: known keys are: schedule, start_date, catchup, "
         "max_active_runs, schedule_interval, owner, depends_on_past, email_on_failure, email_on_retry, "
         "retries, retry_delay, execution_timeout, pool, pool_slots, queue, priority_weight, trigger_rule, "
-        "datasets, dataset_uris, execution, shared_filesystem, flavour, tasks.",
+        "datasets, dataset_uris, execution, shared_filesystem, as, flavour, tasks.",
     ),
     "a day that does not exist": (
         {"default": {"start_date": [2024, 2, 30]}},

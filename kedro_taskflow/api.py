@@ -17,10 +17,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kedro_taskflow import __version__, config, ownership, reader, writer
+from kedro_taskflow import __version__, config, naming, ownership, reader, writer
 from kedro_taskflow.errors import (
     AIRFLOW_VERSION,
     EXECUTION,
+    FORM,
     GROUP_BY,
     TARGET_DIR,
     WORKER_PROJECT_PATH,
@@ -29,7 +30,7 @@ from kedro_taskflow.errors import (
 )
 from kedro_taskflow.model import DagPlan, Execution, GroupBy, ProjectSpec, Selection
 from kedro_taskflow.planning import has_nodes, plan_dag
-from kedro_taskflow.target import GENERATED_MARK, OUTPUT_FORMAT, AirflowVersion, Deployment, Target
+from kedro_taskflow.target import GENERATED_MARK, OUTPUT_FORMAT, AirflowVersion, Deployment, Form, Target
 
 DEFAULT_TARGET = "airflow_dags"  # in the project
 DEFAULT_PIPELINES = ("__default__",)
@@ -47,12 +48,14 @@ class Options:
     airflow_version: AirflowVersion = AirflowVersion.AIRFLOW_2
     selection: Selection = field(default_factory=Selection)
     execution: Execution | None = None  # None: airflow.yml's `execution:`, else tasks
+    form: Form | None = None  # what each file defines; None: airflow.yml's `as:`, else a DAG
 
     def __post_init__(self) -> None:
         for option, kind, name in (
             (GROUP_BY, GroupBy, "group_by"),
             (AIRFLOW_VERSION, AirflowVersion, "airflow_version"),
             (EXECUTION, Execution, "execution"),
+            (FORM, Form, "form"),
         ):
             value = getattr(self, name)
             if value is None:
@@ -75,6 +78,7 @@ class Options:
                 None if self.airflow_version is AirflowVersion.AIRFLOW_2 else str(self.airflow_version.value)
             ),
             "--execution": self.execution and self.execution.value,
+            "--as": self.form and self.form.value.replace("_", "-"),
             **{
                 f"--{f.name.replace('_', '-')}": ",".join(getattr(self.selection, f.name)) or None
                 for f in dataclasses.fields(self.selection)
@@ -109,7 +113,7 @@ class Generated:
     files: dict[Path, str]
     changed: tuple[Path, ...]  # whose text differed from what was on disk
     written: tuple[Path, ...]  # what was written: ``changed``, or nothing when not asked to write
-    warnings: tuple[str, ...]
+    warnings: tuple[str, ...]  # Kedro's while loading the project, then the DAG settings groups ignore
     outdated: tuple[Path, ...] = ()  # the pipeline changed since they were generated (``--check``)
     conflicts: dict[Path, tuple[str, ...]] = field(default_factory=dict)  # when not writing
     discarded: dict[Path, tuple[ownership.Discarded, ...]] = field(default_factory=dict)  # dropped on request
@@ -171,7 +175,8 @@ def generate(
     discard_edits: bool = False,
 ) -> Generated:
     """Plan, render, merge with the files' hand edits, and (unless ``write=False``) write one DAG
-    file per pipeline, each with its base.
+    file per pipeline, each with its base: ``<dag_id>.py``, or, where the form is a task group
+    (``options.form``, else airflow.yml's ``as:``), ``<dag_id>_group.py``.
 
     ``target_dir`` defaults to ``airflow_dags/`` in the project. Files that are unchanged are not
     touched; a file there that kedro-taskflow did not write is never overwritten. Hand edits that
@@ -187,8 +192,18 @@ def generate(
     spec = read(project, options)
     dags = plan_dags(spec, pipelines, options)
     skipped = skipped_of(spec, pipelines)
-    _check_isolated(spec, dags, deployment)
-    targets = {folder / dag.file_name: (dag, target_of(dag, deployment, options)) for dag in dags}
+    settings = config.parse(
+        spec.airflow_config, spec.airflow_files, {p.name: p.nodes for p in spec.pipelines}
+    )
+    _check_isolated(settings, dags, deployment)
+    forms = {dag.pipeline: options.form or config.form(settings, dag.pipeline) for dag in dags}
+    targets = _targets(folder, dags, forms, deployment, options)
+    warnings = spec.warnings + tuple(
+        f"{path.name} is a task group: it ignores airflow.yml's DAG settings ({', '.join(ignored)}); "
+        "the DAG that calls it has its own"
+        for path, (dag, target) in targets.items()
+        if target.form is Form.TASK_GROUP and (ignored := config.dag_only(dag))
+    )
     bases = {path: ownership.read_base(path) for path in targets}
     inputs = {path: inputs_digest(*targets[path]) for path in targets}
     # Same inputs, same text: a base generated from these inputs is what render would return.
@@ -211,7 +226,7 @@ def generate(
             files,
             changed,
             (),
-            spec.warnings,
+            warnings,
             outdated,
             conflicts,
             discarded,
@@ -233,7 +248,7 @@ def generate(
         files,
         written,
         written,
-        spec.warnings,
+        warnings,
         outdated,
         discarded=discarded,
         pipelines=pipelines,
@@ -266,7 +281,8 @@ def inputs_digest(dag: DagPlan, target: Target) -> str:
     the version the text names (black and libcst are not in it: every version we allow gives the
     same bytes, which the tests hold to)."""
     made_by = f"{OUTPUT_FORMAT} {__version__}"
-    return hashlib.sha256(f"{made_by}\n{dag!r}\n{target!r}".encode()).hexdigest()
+    form = "" if target.form is Form.DAG else f"\n{target.form.value}"  # DAG files' digests predate forms
+    return hashlib.sha256(f"{made_by}\n{dag!r}\n{target!r}{form}".encode()).hexdigest()
 
 
 def find(project_path: str | os.PathLike | None) -> Path:
@@ -296,17 +312,13 @@ def plan_dags(spec: ProjectSpec, pipelines: Sequence[str] | None, options: Optio
     return dags
 
 
-
 def skipped_of(spec: ProjectSpec, pipelines: Sequence[str] | None) -> tuple[str, ...]:
     """The empty pipelines that every pipeline (``None``) leaves out; a pipeline named is never skipped."""
     return () if pipelines is not None else tuple(p.name for p in spec.pipelines if not p.nodes)
 
 
-def _check_isolated(spec: ProjectSpec, dags: Sequence[DagPlan], deployment: Deployment) -> None:
+def _check_isolated(settings: config.AirflowConfig, dags: Sequence[DagPlan], deployment: Deployment) -> None:
     """Every isolated task (a flavour) knows the project's absolute path where it runs."""
-    settings = config.parse(
-        spec.airflow_config, spec.airflow_files, {p.name: p.nodes for p in spec.pipelines}
-    )
     for dag in dags:
         for task in dag.tasks:
             config.isolated_project_path(dag, settings, task, deployment.project_path)
@@ -329,8 +341,48 @@ def deployment_of(project: Path, target_dir: Path, options: Options) -> Deployme
     )
 
 
-def target_of(dag: DagPlan, deployment: Deployment, options: Options) -> Target:
-    return Target(options.airflow_version, deployment, options.command(dag.pipeline))
+def _targets(
+    folder: Path,
+    dags: Sequence[DagPlan],
+    forms: dict[str, Form],
+    deployment: Deployment,
+    options: Options,
+) -> dict[Path, tuple[DagPlan, Target]]:
+    """Each pipeline's file and what it is rendered for; two pipelines never share a file."""
+    targets: dict[Path, tuple[DagPlan, Target]] = {}
+    for dag in dags:
+        form = forms[dag.pipeline]
+        path = folder / (dag.file_name if form is Form.DAG else f"{naming.task_group_name(dag.dag_id)}.py")
+        if path in targets:
+            raise UsageError(
+                f"Pipelines {targets[path][0].pipeline!r} and {dag.pipeline!r} would both be written to "
+                f"{path.name}: generate one of them with another ",
+                FORM,
+                " or ",
+                TARGET_DIR,
+                ".",
+            )
+        if form is Form.TASK_GROUP:
+            _check_prefixed(dag)
+        targets[path] = (dag, target_of(dag, deployment, options, form))
+    return targets
+
+
+def _check_prefixed(dag: DagPlan) -> None:
+    """In a task group, each task id gets the group's id in front: Airflow takes 250 characters."""
+    prefix = naming.task_group_name(dag.dag_id) + "."
+    long = next((t.task_id for t in dag.tasks if len(prefix + t.task_id) > 250), None)
+    if long is not None:
+        raise UsageError(
+            f"Task {long!r} of pipeline {dag.pipeline!r} would have an id longer than Airflow's 250 "
+            f"characters in task group {prefix[:-1]!r}: shorten the node's name, or pass ",
+            FORM,
+            " dag.",
+        )
+
+
+def target_of(dag: DagPlan, deployment: Deployment, options: Options, form: Form = Form.DAG) -> Target:
+    return Target(options.airflow_version, deployment, options.command(dag.pipeline), form)
 
 
 def render(dag: DagPlan, target: Target) -> str:

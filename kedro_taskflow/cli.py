@@ -22,9 +22,9 @@ from click.core import ParameterSource
 from kedro_taskflow import __version__, api, mermaid, plan_views, writer
 from kedro_taskflow.errors import Conflicts, Option, UsageError
 from kedro_taskflow.model import Execution, GroupBy, Selection
-from kedro_taskflow.target import AirflowVersion
+from kedro_taskflow.target import AirflowVersion, Form
 
-FLAGS = {"pipelines": "--pipeline"}  # where a flag is not the parameter's name with dashes
+FLAGS = {"pipelines": "--pipeline", "form": "--as"}  # where a flag is not the parameter's name with dashes
 
 
 def flag(option: Option) -> str:
@@ -118,6 +118,13 @@ def cli() -> None:
 
 @cli.command()
 @_selection
+@click.option(
+    "--as",
+    "form",
+    type=click.Choice([f.value.replace("_", "-") for f in Form]),
+    help="dag: a DAG file per pipeline; task-group: a module per pipeline with one @task_group function, "
+    "which a DAG of yours imports and calls [default: as in airflow.yml, else dag].",
+)
 @click.option(
     "--check",
     is_flag=True,
@@ -309,8 +316,10 @@ def _request(
     nodes: tuple[str, ...],
     from_nodes: tuple[str, ...],
     to_nodes: tuple[str, ...],
+    form: str | None = None,
 ) -> tuple[tuple[str, ...] | None, api.Options]:
-    """The flags as the API takes them: the pipelines (None: all) and the options."""
+    """The flags as the API takes them: the pipelines (None: all) and the options (``form``:
+    ``generate``'s only)."""
     if all_pipelines and pipelines:
         raise UsageError("Pass either --all or --pipeline, not both.")
     options = api.Options(
@@ -321,6 +330,7 @@ def _request(
         group_by=GroupBy(group_by),
         airflow_version=_airflow_version(airflow_version),
         execution=execution and Execution(execution),
+        form=form and Form(form.replace("-", "_")),
         selection=Selection(*(_split(o) for o in (tags, nodes, from_nodes, to_nodes))),
     )
     return (None if all_pipelines else pipelines or api.DEFAULT_PIPELINES), options

@@ -196,6 +196,13 @@ def dag_id(package_name: str, pipeline: str) -> str:
     return "_" + candidate if candidate[0].isdigit() else candidate
 
 
+def task_group_name(dag_id: str) -> str:
+    """A pipeline's task group (``--as task-group``): its function, its group id and its module's
+    name; a valid group id, as dag ids are valid file names (with a hash when it had to be cut)."""
+    name = f"{dag_id}_group"
+    return name if GROUP_ID_RE.match(name) else _with_hash(name, dag_id, 200)
+
+
 def namespace_of(node: NodeSpec) -> tuple[str, ...]:
     return tuple(node.namespace.split(".")) if node.namespace else ()
 

@@ -14,7 +14,7 @@ from support.environment import AIRFLOW3_PYTHON, BIN, EXAMPLES, SNAPSHOTS, requi
 from support.kedro_projects import write_project
 from support.scheduled import TEMPLATE, new_scheduler, preloading
 from support.schedulers import PostgresServer, Scheduler
-from support.snapshots import SNAPSHOT_CASES, generate
+from support.snapshots import SNAPSHOT_CASES, dag_file_text, generate
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from kedro_taskflow.target import AirflowVersion
@@ -117,12 +117,13 @@ def generated(case_projects) -> dict[tuple[str, AirflowVersion], str]:
 
 @pytest.fixture(scope="session")
 def dag_files(generated, tmp_path_factory) -> dict:
-    """(snapshot id, Airflow version) -> the generated source in a file of its own."""
+    """(snapshot id, Airflow version) -> the generated source in a file of its own (a task group's
+    with a DAG that calls it)."""
     folder = tmp_path_factory.mktemp("dag_files")
     paths = {}
     for (snapshot_id, version), text in generated.items():
         paths[snapshot_id, version] = folder / f"{snapshot_id}-airflow{version.value}.py"
-        paths[snapshot_id, version].write_text(text, encoding="utf-8")
+        paths[snapshot_id, version].write_text(dag_file_text(snapshot_id, version, text), encoding="utf-8")
     return paths
 
 

@@ -71,6 +71,7 @@ def test_the_regenerate_command_repeats_every_option_but_machine_paths():
         "--to-nodes 'x y' --pipeline 'data science'"
     )
     assert Options().command("__default__") == "kedro-taskflow generate"
+    assert Options(form="task_group").command("__default__") == "kedro-taskflow generate --as task-group"
 
 
 def test_errors_name_parameters_and_the_cli_spells_them_as_flags(case_projects, tmp_path):

@@ -334,6 +334,12 @@ def _airflow_yml(tmp_path, text, project=CHAIN):
     return ["--project-path", write_project(tmp_path, configured)]
 
 
+def _with_pipeline(name):
+    """CHAIN with another pipeline, ``name``, of its first node."""
+    chain = CHAIN.pipelines["__default__"]
+    return dataclasses.replace(CHAIN, pipelines={"__default__": chain, name: chain[:1]})
+
+
 def _unshared(tmp_path, catalog: dict | None = None):
     """The chain project on workers that share no disk, with ``catalog`` as conf/base's if given."""
     conf = {"base/airflow.yml": "default:\n  shared_filesystem: false\n"}
@@ -490,6 +496,19 @@ BAD_INPUT = {
     "airflow.yml: isolated task, no absolute project path": lambda p: _airflow_yml(
         p, "default:\n  tasks:\n    node:load: {flavour: {external_python: {python: /usr/bin/python3}}}\n"
     ),
+    "airflow.yml: unknown `as`": lambda p: _airflow_yml(p, "default:\n  as: group\n"),
+    "a task group's module where another pipeline's DAG file goes": lambda p: [
+        *_airflow_yml(p, "default:\n  as: task_group\ngroup:\n  as: dag\n", _with_pipeline("group")),
+        "--all",
+    ],
+    "a task id too long once in the task group": lambda p: [
+        "--project-path",
+        write_project(
+            p, dataclasses.replace(CHAIN, pipelines={"__default__": (Node("n" * 240, ("raw",), ("x",)),)})
+        ),
+        "--as",
+        "task-group",
+    ],
     "airflow.yml: `shared_filesystem: false`, local datasets between tasks": _unshared,
     "airflow.yml: `shared_filesystem: false`, a versioned dataset and a dataset factory on local paths": (
         lambda p: _unshared(p, VERSIONED_AND_FACTORY)

@@ -68,7 +68,7 @@ REFUSED = {
         BASE + "default.qqqqqqq is not a known key: known keys are: schedule, start_date, catchup, "
         "max_active_runs, schedule_interval, owner, depends_on_past, email_on_failure, email_on_retry, "
         "retries, retry_delay, execution_timeout, pool, pool_slots, queue, priority_weight, trigger_rule, "
-        "datasets, dataset_uris, execution, shared_filesystem, flavour, tasks.",
+        "datasets, dataset_uris, execution, shared_filesystem, as, flavour, tasks.",
     ),
     "a day that does not exist": (
         {"default": {"start_date": [2024, 2, 30]}},
@@ -571,3 +571,22 @@ def test_the_python_api_names_the_execution_parameter_without_dashes():
         planned(raw, "regions", execution="watcher", worker="/w")
     assert str(error.value).startswith("execution watcher runs every node in one task")
     assert str(error.value).endswith("drop its flavour, or generate with execution tasks.")
+
+
+@pytest.mark.parametrize(
+    ("raw", "form"),
+    [
+        ({}, "dag"),
+        ({"default": {"as": "task_group"}}, "task_group"),
+        ({"default": {"as": "task_group"}, "__default__": {"as": "dag"}}, "dag"),
+    ],
+)
+def test_as_comes_from_the_pipeline_then_default_and_is_no_setting_of_the_plan(raw, form):
+    from kedro_taskflow.model import PipelineSpec, ProjectSpec
+    from kedro_taskflow.planning import plan_dag
+
+    parsed = config.parse(raw, {}, PIPELINES)
+    assert config.form(parsed, "__default__").value == form
+    spec = ProjectSpec("p", "p", (PipelineSpec("__default__", (NodeSpec("load"),)),), frozenset())
+    plan = plan_dag(spec, "__default__")
+    assert config.apply(plan, parsed) == config.apply(plan, config.parse({}, {}, PIPELINES))

@@ -11,7 +11,10 @@ every call, all generated with ``--execution watcher`` and run side by side:
   that task's log, what is downstream is upstream_failed, the independent branch succeeds; a
   flaky node's retry runs it again and succeeds; after the fix, clearing the failed task runs
   it and what follows it, and the run succeeds;
-- a trigger with an undeclared parameter fails the producer at once, without its retries.
+- a trigger with an undeclared parameter fails the producer at once, without its retries;
+- the spaceflights example's team DAG (extract, the pipeline's task group, notify) is one Kedro
+  run too: its group's tasks, under the group's id, write what ``kedro run --params`` writes,
+  under the run's version.
 
 Both schedulers preload Kedro (docs/execution.md), and a task checks that it inherited it;
 tests/test_scheduler.py runs ``tasks`` execution with and without the preload.
@@ -20,9 +23,10 @@ tests/test_scheduler.py runs ``tasks`` execution with and without the preload.
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
-from support.environment import BIN, outputs, run
+from support.environment import BIN, EXAMPLE, outputs, run
 from support.scheduled import (
     ANSI,
     RICH_FRAME,
@@ -81,6 +85,10 @@ def counting_runs_project(root):
     return project
 
 
+TEAM_DAG = "team_dag.py"  # the spaceflights example's own DAG, which calls spaceflights_group()
+TEAM_CONF = {"model_options.test_size": 0.25}
+
+
 @pytest.fixture(scope="module", params=[2, 3], ids=["airflow2", "airflow3"])
 def watched(request, tmp_path_factory):
     """Every project's DAGs in watcher execution, triggered at once under one scheduler."""
@@ -96,6 +104,12 @@ def watched(request, tmp_path_factory):
             if dag.stem in ("runs_project_versions", "runs_project_failures"):
                 hand_tune(dag)  # retry after a second
             (dags / dag.name).symlink_to(dag)
+    projects["team"] = team = copy_example("spaceflights", root / "team")  # the team DAG's project
+    group = ["--as", "task-group", "--execution", "watcher", "--airflow-version", str(major)]
+    run([str(BIN / "kedro-taskflow"), "generate", *group], cwd=team)
+    shutil.copy(EXAMPLE / "airflow_dags" / TEAM_DAG, team / "airflow_dags")
+    for name in ("spaceflights_group.py", TEAM_DAG):
+        (dags / name).symlink_to(team / "airflow_dags" / name)
     (dags / "inherits_kedro.py").write_text(inherits_kedro_dag(major))
     airflow = new_scheduler(root / "airflow_home", dags, major, request)
     airflow.env |= preloading(root / "airflow_home")
@@ -109,6 +123,7 @@ def watched(request, tmp_path_factory):
                 "runs_project_versions", "manual__watched", {"value": 5}
             ),
             "runs_project_failures": airflow.trigger("runs_project_failures", "manual__watched"),
+            "spaceflights_team": airflow.trigger("spaceflights_team", "manual__watched", TEAM_CONF),
         }
         states = {dag_id: airflow.wait(dag_id, run_id, timeout=400) for dag_id, run_id in runs.items()}
         yield airflow, projects, runs, states
@@ -202,3 +217,25 @@ def test_an_undeclared_parameter_fails_the_producer_at_once(watched):
     assert (tasks["kedro_run"].state, tasks["kedro_run"].try_number) == ("failed", 1)
     assert {t.state for task_id, t in tasks.items() if task_id != "kedro_run"} == {"upstream_failed"}
     assert "The DAG run's conf sets 'value_path'" in airflow.log(dag_id, steer, "kedro_run")
+
+
+@pytest.mark.timeout(900)
+def test_a_team_dag_around_the_task_group_is_one_kedro_run_like_kedro_run(watched, tmp_path):
+    airflow, projects, runs, states = watched
+    dag_id, run_id = "spaceflights_team", runs["spaceflights_team"]
+    tasks = airflow.tasks(dag_id, run_id)
+    assert states[dag_id] == "success", {t.task_id: t.state for t in tasks.values()}
+    nodes = {f"spaceflights_group.{t}": n for t, n in plan(projects["team"], "spaceflights").items()}
+    group = {*nodes, "spaceflights_group.kedro_run"}
+    assert set(tasks) == {"extract", *group, "notify"}
+    assert {t.state for t in tasks.values()} == {"success"}
+    assert tasks["extract"].end_date <= min(tasks[t].start_date for t in group)  # extract() >> group
+    assert tasks["notify"].start_date >= max(tasks[t].end_date for t in group)  # group >> notify()
+    by_kedro = copy_example("spaceflights", tmp_path / "by_kedro")
+    params = ",".join(f"{key}={value}" for key, value in TEAM_CONF.items())
+    run([str(BIN / "kedro"), "run", "--params", params], cwd=by_kedro)
+    assert outputs(projects["team"]) == outputs(by_kedro)  # the trigger's conf, as runtime parameters
+    saved = projects["team"] / "data" / "06_models" / "regressor.pickle"
+    assert [v.name for v in saved.iterdir()] == [version_of(airflow.version_date(dag_id, run_id))]
+    for task_id, task_nodes in nodes.items():  # each node's lines, replayed under the group's id
+        assert_kedro_logged_once(airflow.log(dag_id, run_id, task_id), task_nodes)

@@ -7,13 +7,13 @@ import textwrap
 import libcst as cst
 from libcst.helpers import parse_template_expression
 
-from kedro_taskflow import __version__, config
+from kedro_taskflow import __version__, config, naming
 from kedro_taskflow.codegen import nodes
 from kedro_taskflow.codegen.literals import display, docstring, string
 from kedro_taskflow.layout import Binding, Ref, Scope, Side, Statement, Task, scopes
 from kedro_taskflow.model import DURATIONS, DagPlan, Execution, Reason, TaskPlan
 from kedro_taskflow.runtime import path_variable
-from kedro_taskflow.target import GENERATED_MARK, AirflowVersion, Target
+from kedro_taskflow.target import GENERATED_MARK, AirflowVersion, Form, Target
 
 # Where the TaskFlow decorators live: Airflow 3 moved DAG authoring to the Task SDK.
 DECORATORS_MODULE = {AirflowVersion.AIRFLOW_2: "airflow.decorators", AirflowVersion.AIRFLOW_3: "airflow.sdk"}
@@ -34,14 +34,16 @@ _RIGHT_SHIFT = cst.RightShift()
 
 
 def build_module(plan: DagPlan, target: Target) -> cst.Module:
-    dag = scopes(plan, reserved=BOUND_NAMES | ({PRODUCER, OUTCOMES} if watched(plan) else set()))
+    if target.form is Form.TASK_GROUP:
+        return _group_module(plan, target)
+    dag = scopes(plan, reserved=BOUND_NAMES | _watcher_names(plan))
     relative = target.deployment.project_path is None
     return cst.Module(
         body=[
             _docstring_statement(_module_doc(plan, target), ""),
             *_imports(
                 relative,
-                grouped=bool(plan.groups),
+                f"dag, task{', task_group' if plan.groups else ''}",
                 airflow_version=target.airflow_version,
                 datasets=_uses_datasets(plan),
                 isolated=any(_flavour(t) for t in plan.tasks),
@@ -51,6 +53,42 @@ def build_module(plan: DagPlan, target: Target) -> cst.Module:
             nodes.expression(nodes.call(cst.Name(dag.function)), leading_lines=[nodes.BLANK, nodes.BLANK]),
         ]
     )
+
+
+def _group_module(plan: DagPlan, target: Target) -> cst.Module:
+    """The pipeline as one ``@task_group`` function, for a DAG of the user's to call; no DAG."""
+    name = naming.task_group_name(plan.dag_id)
+    group = scopes(plan, reserved=BOUND_NAMES | {name} | _watcher_names(plan))
+    default_args = [s for s in config.given(plan) if s.key in config.DEFAULT_ARGS]
+    on_tasks = [s for t in plan.tasks for s in t.settings if s.on_task]
+    decorator: cst.BaseExpression = cst.Name("task_group")
+    if default_args:
+        values = cst.Dict([cst.DictElement(string(s.key), _value(s.key, s.value)) for s in default_args])
+        decorator = nodes.call(decorator, [nodes.kwarg("default_args", values)])
+    doc = f"Kedro pipeline ``{display(plan.pipeline)}`` of project ``{display(plan.project_name)}``."
+    body = [
+        _docstring_statement(_wrap(doc, width=85 - len(_INDENT)), _INDENT),
+        *_after_docstring(_body(group, DATASET[target.airflow_version], plan, target)),
+    ]
+    return cst.Module(
+        body=[
+            _docstring_statement(_group_doc(plan, target, name), ""),
+            *_imports(
+                target.deployment.project_path is None,
+                "task, task_group",
+                airflow_version=target.airflow_version,
+                datasets=any(t.outlets for t in plan.tasks),
+                isolated=any(_flavour(t) for t in plan.tasks),
+                durations=any(s.key in DURATIONS for s in (*default_args, *on_tasks)),
+            ),
+            _project(plan, target),
+            nodes.function(name, body, decorator, leading_lines=[nodes.BLANK, nodes.BLANK]),
+        ]
+    )
+
+
+def _watcher_names(plan: DagPlan) -> set[str]:
+    return {PRODUCER, OUTCOMES} if watched(plan) else set()
 
 
 def watched(plan: DagPlan) -> bool:
@@ -73,6 +111,38 @@ def _module_doc(plan: DagPlan, target: Target) -> str:
     )
 
 
+def _group_doc(plan: DagPlan, target: Target, name: str) -> str:
+    env = f" (env ``{display(target.deployment.env)}``)" if target.deployment.env else ""
+    title = (
+        f"Kedro pipeline ``{display(plan.pipeline)}`` of project ``{display(plan.project_name)}``{env}"
+        " as an Airflow task group."
+    )
+    use = (
+        "It defines no DAG: import it in a DAG file of yours in the DAG folder and call it between "
+        "your tasks. Its first tasks follow what comes before it, its last tasks precede what comes "
+        "after it:"
+    )
+    twice = (
+        "To call it twice in one DAG, give each call a group id of its own: "
+        f'``{name}.override(group_id="{name}_2")()``.'
+    )
+    ignored = config.dag_only(plan)
+    dag_settings = (
+        f"Your DAG's settings apply: airflow.yml's DAG settings are ignored here ({', '.join(ignored)})."
+    )
+    settings = f"\n\n{_wrap(dag_settings, width=88)}" if ignored else ""
+    return (
+        f"{_wrap(title, width=88)}\n\n"
+        f"{GENERATED_MARK} {__version__} with:\n\n"
+        f"    {target.command}\n\n"
+        "Run it again with ``--check`` to see whether this file and the pipeline still agree.\n\n"
+        f"{_wrap(use, width=88)}\n\n"
+        f"    from {name} import {name}\n\n"
+        f"    extract() >> {name}() >> notify()\n\n"
+        f"{_wrap(twice, width=88)}{settings}"
+    )
+
+
 def _docstring_statement(text: str, indent: str) -> cst.SimpleStatementLine:
     return nodes.expression(docstring(text, indent))
 
@@ -83,27 +153,30 @@ def _uses_datasets(plan: DagPlan) -> bool:
 
 def _imports(
     relative: bool,
-    grouped: bool,
+    decorators: str,
     airflow_version: AirflowVersion,
     datasets: bool = False,
     isolated: bool = False,
+    durations: bool = True,
 ) -> list[cst.SimpleStatementLine]:
+    """The module's imports; ``decorators``: the names it takes from Airflow's TaskFlow module;
+    ``durations``: whether it writes ``pendulum`` (a DAG always does, for its start date)."""
     blank = [cst.EmptyLine()]
     lines = []
     if relative:
         lines.append(cst.parse_statement("from pathlib import Path\n").with_changes(leading_lines=blank))
-    names = f"dag, task{', task_group' if grouped else ''}"
-    lines.append(cst.parse_statement("import pendulum\n").with_changes(leading_lines=blank))
+    installed = [cst.parse_statement("import pendulum\n")] if durations else []
     if datasets and airflow_version is AirflowVersion.AIRFLOW_2:
-        lines.append(cst.parse_statement("from airflow.datasets import Dataset\n"))
+        installed.append(cst.parse_statement("from airflow.datasets import Dataset\n"))
     elif datasets:
-        names = f"Asset, {names}"
+        decorators = f"Asset, {decorators}"
     runner = _IMPORT_RUNNER.replace("import ", f"import {TEMPLATE_NAME}, ") if isolated else _IMPORT_RUNNER
-    lines += [
-        cst.parse_statement(f"from {DECORATORS_MODULE[airflow_version]} import {names}\n"),
+    installed += [
+        cst.parse_statement(f"from {DECORATORS_MODULE[airflow_version]} import {decorators}\n"),
         cst.parse_statement(runner),
     ]
-    return lines
+    installed[0] = installed[0].with_changes(leading_lines=blank)
+    return lines + installed
 
 
 # Airflow 2's data-aware scheduling class, and Airflow 3's.
@@ -115,9 +188,7 @@ BOUND_NAMES = frozenset(
     {
         alias.evaluated_alias or alias.evaluated_name
         for version in AirflowVersion
-        for line in _imports(
-            relative=True, grouped=True, airflow_version=version, datasets=True, isolated=True
-        )
+        for line in _imports(True, "dag, task, task_group", version, datasets=True, isolated=True)
         for alias in line.body[0].names
     }
     | {PROJECT}

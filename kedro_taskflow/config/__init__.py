@@ -29,7 +29,7 @@ from kedro_taskflow.config.deployment import (
     local_crossings,
 )
 from kedro_taskflow.config.parsing import AirflowConfig, Section, parse
-from kedro_taskflow.config.precedence import apply
+from kedro_taskflow.config.precedence import apply, dag_only, form, given
 from kedro_taskflow.config.schema import DAG_KEYS, DEFAULT_ARGS, EXECUTION, FLAVOUR, TRIGGER_RULES, written
 from kedro_taskflow.config.values import OnPipeline, valid_uri
 
@@ -43,6 +43,9 @@ __all__ = [
     "OnPipeline",
     "Section",
     "apply",
+    "dag_only",
+    "form",
+    "given",
     "check_shared_filesystem",
     "crossings_note",
     "dataset_uri",

@@ -13,6 +13,7 @@ from kedro_taskflow.config.datasets import with_datasets
 from kedro_taskflow.config.deployment import check_watched
 from kedro_taskflow.config.parsing import AirflowConfig
 from kedro_taskflow.config.schema import (
+    AS,
     BUILT_IN,
     COMMAND_LINE,
     DAG_KEYS,
@@ -24,6 +25,7 @@ from kedro_taskflow.config.schema import (
 )
 from kedro_taskflow.config.selectors import matches, rank
 from kedro_taskflow.model import DagPlan, Execution, Setting, TaskPlan
+from kedro_taskflow.target import Form
 
 COMBINE: dict[str, Callable[[Iterable], object]] = {
     "execution_timeout": min,
@@ -100,3 +102,20 @@ def _task_settings(
             top = max(r[0] for r, _ in ranked)  # node, namespace (any depth), tag, section
             result.append(_combine(key, [s for r, s in ranked if r[0] == top]))
     return tuple(result)
+
+
+def form(config: AirflowConfig, pipeline: str) -> Form:
+    """What the pipeline's file defines: ``as:`` of its section, else of ``default``, else a DAG."""
+    own, default = config.section(pipeline).values, config.section(DEFAULT_SECTION).values
+    return Form(own.get(AS, default.get(AS, Form.DAG.value)))
+
+
+def given(plan: DagPlan) -> tuple[Setting, ...]:
+    """The plan's DAG settings and default_args that airflow.yml gives (not built in): what a task
+    group takes of them (default_args), and what it cannot (``dag_only``)."""
+    return tuple(s for s in plan.settings if s.source != "built-in")
+
+
+def dag_only(plan: DagPlan) -> tuple[str, ...]:
+    """The DAG settings airflow.yml gives the plan, which a task group cannot take: its DAG's apply."""
+    return tuple(s.key for s in given(plan) if s.key in DAG_KEYS)

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from kedro_taskflow.config import values
 from kedro_taskflow.config.values import Check, OnPipeline
 from kedro_taskflow.model import Execution, Setting
+from kedro_taskflow.target import Form
 
 DEFAULT_SECTION = "default"
 TASKS = "tasks"
 EXECUTION = "execution"  # how the DAG runs its nodes (model.Execution): decides the file's shape
 SHARED_FILESYSTEM = "shared_filesystem"  # whether the workers share one disk: config.deployment checks it
+AS = "as"  # what the pipeline's file defines (target.Form): no setting of the plan, which it leaves alone
 FLAVOUR = "flavour"  # an isolated task: written on each task's decorator, never in default_args
 COMMAND_LINE = "command line"  # the source of a setting a flag gave (``--execution``)
 
@@ -39,6 +41,7 @@ SECTION_KEYS = (
     *DATASET_KEYS,
     EXECUTION,
     SHARED_FILESYSTEM,
+    AS,
     FLAVOUR,
     TASKS,
 )
@@ -161,6 +164,13 @@ KEYS: dict[str, Key] = {
         "nothing: checked when generating",
         "`true`",
         values.flag,
+    ),
+    AS: Key(
+        "`dag` or `task_group`: a DAG file, or a task group for a DAG of yours (see "
+        "[A task group in your DAG](task-group.md)); `--as` wins",
+        "the module `<dag_id>_group.py`",
+        "`dag`",
+        values.one_of(tuple(f.value for f in Form), Form.TASK_GROUP.value),
     ),
     FLAVOUR: Key(
         "run the tasks isolated (see [Isolated tasks](#isolated-tasks-flavour))",

@@ -294,7 +294,8 @@ class _Merger:
 
     def function(self, where: str, base, edited, new, scope: tuple[str, ...] | None) -> cst.FunctionDef:
         kinds = {_kind(f) for f in (base, edited, new)}
-        if len(kinds) != 1 or kinds == {None} or scope is None and kinds != {"dag"}:
+        # At the module's top: the DAG function, or the task group a DAG of the person's calls.
+        if len(kinds) != 1 or kinds == {None} or scope is None and kinds not in ({"dag"}, {"task_group"}):
             return self.pick(where, base, edited, new)
         (kind,) = kinds
         decorators = self.keyed(
@@ -309,7 +310,7 @@ class _Merger:
         if kind == "task":
             body = self.statements(where, base.body.body, edited.body.body, new.body.body)
         else:
-            inner = () if kind == "dag" else (*scope, new.name.value)
+            inner = () if scope is None else (*scope, new.name.value)
             body = self.statements(where, base.body.body, edited.body.body, new.body.body, inner)
         footer = self.pick(
             f"{where}: its last comments", base.body.footer, edited.body.footer, new.body.footer

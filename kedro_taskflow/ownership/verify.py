@@ -289,7 +289,7 @@ class _Scope:
 def _graph(tree: ast.Module) -> _Graph:
     graph = _Graph()
     for statement in tree.body:
-        if _kind(statement) == "dag":
+        if _kind(statement) in ("dag", "task_group"):  # a task group's module has one at its top
             _read_scope(statement, (), graph)
     return graph
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from kedro_taskflow import api
 from kedro_taskflow.api import Options
 from kedro_taskflow.model import Execution, GroupBy, Selection
-from kedro_taskflow.target import AirflowVersion
+from kedro_taskflow.target import AirflowVersion, Form
 from support.cases import CASES
 from support.environment import EXAMPLE_PIPELINES, SNAPSHOTS
 
@@ -55,12 +55,47 @@ SNAPSHOT_CASES: dict[str, tuple[str, str, Options]] = {
         "__default__",
         Options(execution=Execution.WATCHER, selection=Selection(tags=("reporting",))),
     ),
+    # A task group's module (--as task-group), for a DAG of the team's own: the example's, nested
+    # groups in watcher execution, and airflow.yml's default_args and DAG settings (ignored).
+    "spaceflights-task-group": ("spaceflights", "__default__", Options(form=Form.TASK_GROUP)),
+    "fleet-watcher-task-group": (
+        "fleet",
+        "__default__",
+        Options(execution=Execution.WATCHER, form=Form.TASK_GROUP),
+    ),
+    "configured_project-regions-task-group": ("configured_project", "regions", Options(form=Form.TASK_GROUP)),
 }
 IDS = list(SNAPSHOT_CASES)
 
 
 def snapshot_file(snapshot_id: str) -> Path:
     return SNAPSHOTS / "test_snapshots" / f"test_dag_source[{snapshot_id}].py"
+
+
+# What a DAG file of a team holds around a task group's module, in the probes' files.
+TEAM_DAG = """
+
+import pendulum
+from {decorators} import dag
+
+
+@dag(dag_id="team", schedule=None, start_date=pendulum.datetime(2024, 1, 1, tz="UTC"), catchup=False)
+def team():
+    {group}()
+
+
+team()
+"""
+
+
+def dag_file_text(snapshot_id: str, airflow_version: AirflowVersion, text: str) -> str:
+    """A snapshot case's text as a file Airflow loads: a task group's module gets a DAG that calls
+    its group appended (its task ids then start with the group's id, as in a team's DAG)."""
+    if SNAPSHOT_CASES[snapshot_id][2].form is not Form.TASK_GROUP:
+        return text
+    (group,) = re.findall(r"^def (\w+)\(\):$", text, flags=re.MULTILINE)
+    decorators = "airflow.decorators" if airflow_version is AirflowVersion.AIRFLOW_2 else "airflow.sdk"
+    return text + TEAM_DAG.format(decorators=decorators, group=group)
 
 
 def generate(project: Path | str, snapshot_id: str, airflow_version: AirflowVersion) -> str:
@@ -71,4 +106,4 @@ def generate(project: Path | str, snapshot_id: str, airflow_version: AirflowVers
     planned = api.plan(project, pipelines=[pipeline], options=options)
     (dag,) = planned.dags
     deployment = api.deployment_of(planned.project_path, planned.project_path / api.DEFAULT_TARGET, options)
-    return api.render(dag, api.target_of(dag, deployment, options))
+    return api.render(dag, api.target_of(dag, deployment, options, options.form or Form.DAG))

@@ -62,7 +62,9 @@ def test_the_example_runs_on_both_workers_with_what_crosses_tasks_on_the_store(t
     default = yaml.safe_load((project / "conf" / "base" / "airflow.yml").read_text())["default"]
     routes = {"queue": "b", "tasks": {"tag:preprocessing": {"queue": "a"}}}
     bucket = celery.store.new_bucket("spaceflights")
-    write_cluster_env(project, bucket, saved, {"default": default | routes})
+    # shared_filesystem: false, as such a deployment declares: the pre-flight check lets it through
+    unshared = {"shared_filesystem": False}
+    write_cluster_env(project, bucket, saved, {"default": default | routes | unshared})
     generate(project, "--env", ENV)
     dag_id = "spaceflights"
     celery.deploy(project, dag_id)
@@ -80,6 +82,35 @@ def test_the_example_runs_on_both_workers_with_what_crosses_tasks_on_the_store(t
     assert celery.store.versions(bucket, "06_models/regressor.pickle") == [version]
     for worker in WORKERS:  # nothing went through a worker's disk
         assert outputs(celery.project_copy(worker, project.name)) == {}
+
+
+@pytest.mark.timeout(120)
+def test_the_example_with_local_paths_is_refused_at_generate_naming_each_dataset_between_tasks(tmp_path):
+    project = copy_example("spaceflights", tmp_path / "spaceflights")
+    default = yaml.safe_load((project / "conf" / "base" / "airflow.yml").read_text())["default"]
+    write_cluster_env(project, "s3://unused", [], {"default": default | {"shared_filesystem": False}})
+
+    refused = run([str(BIN / "kedro-taskflow"), "generate", "--all", "--env", ENV], cwd=project, check=False)
+
+    assert (refused.returncode, refused.stdout) == (2, "")
+    (line,) = refused.stderr.splitlines()
+    assert line.startswith(
+        "Error: conf/cluster/airflow.yml: default.shared_filesystem is false, but DAG 'spaceflights' "
+        "passes data between tasks on a local path"
+    )
+    for dataset, saved_by, loaded_by in (
+        ("model_input_table", "create_model_input_table_node", "split_data_node_to_evaluate_model_node"),
+        ("preprocessed_companies", "preprocess_companies_node", "create_model_input_table_node"),
+        ("preprocessed_shuttles", "preprocess_shuttles_node", "create_model_input_table_node"),
+    ):
+        assert f"dataset '{dataset}' at data/" in line
+        assert f", saved by '{saved_by}', loaded by '{loaded_by}'" in line
+    assert line.endswith(
+        "put them on object storage (s3://, gs://, abfs://...) in the catalog of the "
+        "environment the workers use (the one --env names), or keep each in one task with "
+        "the tasks that load it (--group-by namespace, or a MemoryDataset between their nodes)."
+    )
+    assert not (project / "airflow_dags").exists(), "nothing written"
 
 
 # --- a 200-node project ---------------------------------------------------------------------------
@@ -142,7 +173,7 @@ def test_a_200_node_project_runs_on_the_cluster_like_kedro_run(tmp_path, celery)
 
 # --- a worker lost while its task runs ------------------------------------------------------------
 
-RELAY_NODES = '''\
+RELAY_NODES = """\
 import time
 
 
@@ -157,7 +188,7 @@ def hold(value, pause):
 
 def double(record):
     return {"value": record["value"] * 2}
-'''
+"""
 
 RELAY_REGISTRY = """\
 from kedro.pipeline import Node, Pipeline

@@ -18,7 +18,7 @@ import os
 
 from airflow.plugins_manager import AirflowPlugin
 
-# The process that preloaded Kedro, which its task processes inherit (a task can tell: not its own).
+# The process that preloaded Kedro; its task processes inherit it (a task can tell: not its own).
 preloaded_in: int | None = None
 
 
@@ -41,6 +41,8 @@ def preload() -> None:
     hook plugins every Kedro session loads, and what Kedro's ``MemoryDataset`` imports to copy data
     (pandas, numpy, ibis, when installed)."""
     global preloaded_in
+    if preloaded_in is not None:  # here, or in a parent: Airflow 3 loads plugins again in a task
+        return
     import importlib
     import inspect
     from importlib.metadata import entry_points

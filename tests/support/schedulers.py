@@ -207,7 +207,23 @@ class Scheduler:
             start_new_session=True,
         )
         log.close()
+        if self.major == 3:
+            self._wait_for_api_server()
         return self
+
+    def _wait_for_api_server(self, timeout: float = 180) -> None:
+        """Tasks talk to the api-server: a run triggered before it listens fails its first tasks
+        (slow to start on a loaded machine, or with Kedro preloaded in every Airflow process)."""
+        url = f"http://localhost:{self.env['AIRFLOW__API__PORT']}/api/v2/monitor/health"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+            if self.process and self.process.poll() is not None:
+                raise AssertionError(f"airflow standalone exited {self.process.returncode}:\n{self.tail()}")
+            time.sleep(1)
+        raise AssertionError(f"the api-server did not answer {url} within {timeout} s:\n{self.tail()}")
 
     def stop(self) -> None:
         """End the scheduler and every process it started, whatever group or session it is in."""

@@ -546,3 +546,15 @@ def test_when_no_one_edit_can_go_alone_every_edit_goes_each_shown_as_code():
         "# The EU group waits for the cleaned orders.",
         "# Then the report.",
     ]
+
+
+def test_a_persons_task_first_in_a_group_whose_upstream_the_pipeline_renamed_away_from_the_group_conflicts():
+    """check_orders waited for clean through the EU group; the pipeline renames clean to scrub and
+    wires scrub to the group's score only: the merge cannot tell scrub is clean, so it refuses."""
+    merged = merge_verified(
+        BASE, edited(BASE, "task_first_in_group"), generated(*changed("node_renamed", "audit_reads_orders"))
+    )
+    assert merged.conflicts == (
+        "the DAG function ownership: clean >> eu.check_orders: your task waited for clean through its "
+        "group, but the pipeline no longer has clean; undo the edit, regenerate, then redo it",
+    )

@@ -469,6 +469,18 @@ class _Merger:
         if len(self.conflicts) > before:
             return nw
         gating = _gating(gb, ge, gn, b_body, e_body)
+        for (u, v), side in gating.items():
+            if side == "gone":
+                self.conflict(
+                    f"{where}: {_shown((u, v))}",
+                    f"your task waited for {'.'.join(u)} through its group, but {_gone(u, labels)}",
+                    bw,
+                    ew,
+                    part,
+                    _shown((u, v)),
+                )
+        if len(self.conflicts) > before:
+            return nw
         if e == b and not gating:
             return nw
         added += [edge for edge in gating if edge not in added]
@@ -535,9 +547,12 @@ def _gating(gb: _Graph, ge: _Graph, gn: _Graph, base_body, edited_body) -> dict[
     """The edges that keep a person's own task first (or last) in a group waiting for (or gating)
     what the whole group did, where the pipeline now wires one of the group's children instead:
     ``clean >> eu_group`` becomes ``clean >> eu.score``, so ``clean >> eu.check`` is added. Each
-    edge maps to ``first`` or ``last``."""
+    edge maps to ``first`` or ``last``; or to ``gone`` where the pipeline no longer has the other
+    task and no task new to it takes its place before (after) the whole group."""
     base_groups, groups = _groups(base_body), _groups(edited_body)
     found: dict[tuple, str] = {}
+    in_base = {r for e in gb.edges for r in e} | set(gb.nodes)
+    in_new = {r for e in gn.edges for r in e} | set(gn.nodes)
     for u, v in gb.edges:
         if (u, v) in gn.edges or (u, v) not in ge.edges:
             continue
@@ -545,7 +560,11 @@ def _gating(gb: _Graph, ge: _Graph, gn: _Graph, base_body, edited_body) -> dict[
             if not (isinstance(group, tuple) and len(group) == 1 and group[0] in base_groups):
                 continue
             children = {x for e in gn.edges for x in e if isinstance(x, tuple) and x[:1] == group and x[1:]}
-            if not any(((other, x) if side == "first" else (x, other)) in gn.edges for x in children):
+            whole = {e[1 - (side == "first")] for e in gn.edges if e[side == "first"] == group}
+            gone = isinstance(other, tuple) and other not in in_new and not whole - in_base
+            if not gone and not any(
+                ((other, x) if side == "first" else (x, other)) in gn.edges for x in children
+            ):
                 continue  # not narrowed to children: the pipeline rewired the group as a whole
             inner = groups[group[0]].body.body
             functions = _functions(inner)
@@ -557,7 +576,7 @@ def _gating(gb: _Graph, ge: _Graph, gn: _Graph, base_body, edited_body) -> dict[
             for name in sorted(own):
                 if (name,) in graph.nodes and not any(e[end] == (name,) for e in graph.edges):
                     edge = (other, (*group, name)) if side == "first" else ((*group, name), other)
-                    found[edge] = side
+                    found[edge] = "gone" if gone else side  # gone: e.g. renamed, now before one child
     return found
 
 

@@ -420,9 +420,8 @@ class _Merger:
             self.conflict(part, "not read: each side of >> must be a task, a list, or a variable", bw, ew)
             return nw
         # A task the person gave another id in a group (``task_id=``): the same task, under their id.
-        renames = {
-            old: new for key, old in _ids(b_body).items() if (new := _ids(e_body).get(key, old)) != old
-        }
+        edited_ids = _ids(e_body)
+        renames = {old: new for key, old in _ids(b_body).items() if (new := edited_ids.get(key, old)) != old}
         gb, ge, gn = (_renamed(g, renames) for g in graphs)
         nw = [_relabelled(s, renames, gn.bindings) for s in nw] if renames else nw
         before = len(self.conflicts)

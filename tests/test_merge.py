@@ -31,6 +31,7 @@ from support.ownership import (
     NODES,
     PERSISTED,
     QUIET_CHANGES,
+    RENAMED_TASKS,
     RUNTIME_IMPORT,
     TARGET,
     changed,
@@ -158,6 +159,8 @@ def test_a_file_that_does_not_parse_is_refused():
 def _expected_edges(text: str, nodes, edits) -> tuple[set, set]:
     """(task ids, the closure of the edges) that Kedro's graph and the person's extra tasks imply."""
     nodes_of = task_nodes(text, frozenset(HAND_TASKS[e] for e in edits if e in HAND_TASKS))
+    for old, new in (pair for e in edits for pair in RENAMED_TASKS.get(e, {}).items()):
+        nodes_of[new] = nodes_of.pop(old)
     task_of = {node: task for task, names in nodes_of.items() for node in names}
     task_of |= {f"<{dataset}": task_of[node.name] for node in nodes for dataset in node.outputs}
     edges = {(task_of[a], task_of[b]) for a, b in kedro_edges(nodes) if task_of[a] != task_of[b]}
@@ -543,3 +546,15 @@ def test_when_no_one_edit_can_go_alone_every_edit_goes_each_shown_as_code():
         "# The EU group waits for the cleaned orders.",
         "# Then the report.",
     ]
+
+
+def test_a_persons_task_first_in_a_group_whose_upstream_the_pipeline_renamed_away_from_the_group_conflicts():
+    """check_orders waited for clean through the EU group; the pipeline renames clean to scrub and
+    wires scrub to the group's score only: the merge cannot tell scrub is clean, so it refuses."""
+    merged = merge_verified(
+        BASE, edited(BASE, "task_first_in_group"), generated(*changed("node_renamed", "audit_reads_orders"))
+    )
+    assert merged.conflicts == (
+        "the DAG function ownership: clean >> eu.check_orders: your task waited for clean through its "
+        "group, but the pipeline no longer has clean; undo the edit, regenerate, then redo it",
+    )

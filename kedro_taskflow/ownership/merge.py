@@ -283,6 +283,12 @@ class _Merger:
                 return n_node if _sig(e_node) == _sig(b_node) else e_node
             if key[0] == "def":
                 return self.function(_name(where, scope, key, n_node), b_node, e_node, n_node, scope)
+            if (
+                key[0] == "assign"
+                and not self.one_sided(b_node, e_node, n_node)
+                and _assigns(b_node, e_node, n_node)
+            ):
+                return self.assignment(_name(where, scope, key, n_node), b_node, e_node, n_node)
             return self.pick(_name(where, scope, key, n_node), b_node, e_node, n_node)
 
         nodes = {**dict(b), **dict(e), **dict(n)}
@@ -324,6 +330,14 @@ class _Merger:
             leading_lines=lines,
             body=new.body.with_changes(body=body, footer=footer, header=edited.body.header),
         )
+
+    def assignment(self, where: str, base, edited, new) -> cst.SimpleStatementLine:
+        """``name = value`` changed on both sides: its value merged (``KedroProject(...)`` by keyword)."""
+        value = self.expression(where, *(s.body[0].value for s in (base, edited, new)))
+        lines = self.pick(
+            f"{where}: the comments above it", base.leading_lines, edited.leading_lines, new.leading_lines
+        )
+        return edited.with_changes(body=[edited.body[0].with_changes(value=value)], leading_lines=lines)
 
     def decorator(self, where: str, base, edited, new) -> cst.Decorator:
         if self.one_sided(base, edited, new):
@@ -406,10 +420,20 @@ class _Merger:
         if None in graphs:
             self.conflict(part, "not read: each side of >> must be a task, a list, or a variable", bw, ew)
             return nw
-        gb, ge, gn = graphs
+        # A task the person gave another id in a group (``task_id=``): the same task, under their id.
+        edited_ids = _ids(e_body)
+        renames = {old: new for key, old in _ids(b_body).items() if (new := edited_ids.get(key, old)) != old}
+        gb, ge, gn = (_renamed(g, renames) for g in graphs)
+        nw = [_relabelled(s, renames, gn.bindings) for s in nw] if renames else nw
         before = len(self.conflicts)
-        labels = _labels(n_body, _functions(n_body))
-        removed = [_shown(edge) for edge in gb.edges if edge not in ge.edges and edge in gn.edges]
+        labels = {_rename(r, renames): kind for r, kind in _labels(n_body, _functions(n_body)).items()}
+        # An edge replaced by a path through the person's tasks (a branch put between) still holds.
+        reach = _reach(ge.edges)
+        removed = [
+            _shown(edge)
+            for edge in gb.edges
+            if edge not in ge.edges and edge in gn.edges and edge[1] not in reach.get(edge[0], ())
+        ]
         removed += [f"{r[0]}()" for r in gb.nodes if r not in ge.nodes and r in gn.nodes]
         for what in removed:
             self.conflict(
@@ -427,15 +451,36 @@ class _Merger:
                 ):
                     self.conflict(
                         f"{where}: {_shown(edge)}",
-                        f"added here, but the pipeline no longer has {'.'.join(ref)}",
+                        f"added here, but {_gone(ref, labels)}",
                         bw,
                         ew,
                         part,
                         _shown(edge),
                     )
+        values = {
+            s.body[0].targets[0].target.value: s.body[0].value
+            for s in ew
+            if isinstance(s.body[0], cst.Assign)
+        }
+        for var, ref in ge.bindings.items():
+            if var not in gb.bindings and ref not in labels and ref[0] not in own:
+                what = f"{var} = {_code(values[var])}"
+                self.conflict(f"{where}: {what}", f"bound here, but {_gone(ref, labels)}", bw, ew, part, what)
         if len(self.conflicts) > before:
             return nw
         gating = _gating(gb, ge, gn, b_body, e_body)
+        for (u, v), side in gating.items():
+            if side == "gone":
+                self.conflict(
+                    f"{where}: {_shown((u, v))}",
+                    f"your task waited for {'.'.join(u)} through its group, but {_gone(u, labels)}",
+                    bw,
+                    ew,
+                    part,
+                    _shown((u, v)),
+                )
+        if len(self.conflicts) > before:
+            return nw
         if e == b and not gating:
             return nw
         added += [edge for edge in gating if edge not in added]
@@ -446,10 +491,16 @@ class _Merger:
         wanted |= {ref for ref in ge.nodes if ref not in gb.nodes and ref not in gn.nodes}  # lone ``a()``
         wanted |= {ref for var, ref in ge.bindings.items() if var not in gb.bindings}
         person = {ref: var for var, ref in ge.bindings.items() if var not in gb.bindings}
+        person_calls = {  # as the person calls them: ``report.override(task_id="weekly")()``
+            ge.bindings[s.body[0].targets[0].target.value]: s.body[0].value
+            for s in ew
+            if isinstance(s.body[0], cst.Assign) and s.body[0].targets[0].target.value in person.values()
+        }
+        base_names = {ref: var for var, ref in gb.bindings.items() if var not in gn.bindings}  # free again
         bind = []
         for ref in sorted(wanted - variables.keys()):
             suffix = "group" if labels.get(ref) == "group" else "task"
-            variables[ref] = person.get(ref) or free_name(f"{ref[0]}_{suffix}", taken)
+            variables[ref] = person.get(ref) or base_names.get(ref) or free_name(f"{ref[0]}_{suffix}", taken)
             bind.append(ref)
         calls: dict[str, cst.Call] = {}  # each bound task's call, as the pipeline's statements make it
         replaced = [_replace_calls(s, {r[0]: variables[r] for r in bind}, calls) for s in _commented(nw, ew)]
@@ -458,7 +509,8 @@ class _Merger:
             cst.SimpleStatementLine(
                 [
                     cst.Assign(
-                        [cst.AssignTarget(cst.Name(variables[r]))], calls.get(r[0], cst.Call(cst.Name(r[0])))
+                        [cst.AssignTarget(cst.Name(variables[r]))],
+                        person_calls.get(r) or calls.get(r[0], cst.Call(cst.Name(r[0]))),
                     )
                 ]
             )
@@ -495,9 +547,12 @@ def _gating(gb: _Graph, ge: _Graph, gn: _Graph, base_body, edited_body) -> dict[
     """The edges that keep a person's own task first (or last) in a group waiting for (or gating)
     what the whole group did, where the pipeline now wires one of the group's children instead:
     ``clean >> eu_group`` becomes ``clean >> eu.score``, so ``clean >> eu.check`` is added. Each
-    edge maps to ``first`` or ``last``."""
+    edge maps to ``first`` or ``last``; or to ``gone`` where the pipeline no longer has the other
+    task and no task new to it takes its place before (after) the whole group."""
     base_groups, groups = _groups(base_body), _groups(edited_body)
     found: dict[tuple, str] = {}
+    in_base = {r for e in gb.edges for r in e} | set(gb.nodes)
+    in_new = {r for e in gn.edges for r in e} | set(gn.nodes)
     for u, v in gb.edges:
         if (u, v) in gn.edges or (u, v) not in ge.edges:
             continue
@@ -505,7 +560,11 @@ def _gating(gb: _Graph, ge: _Graph, gn: _Graph, base_body, edited_body) -> dict[
             if not (isinstance(group, tuple) and len(group) == 1 and group[0] in base_groups):
                 continue
             children = {x for e in gn.edges for x in e if isinstance(x, tuple) and x[:1] == group and x[1:]}
-            if not any(((other, x) if side == "first" else (x, other)) in gn.edges for x in children):
+            whole = {e[1 - (side == "first")] for e in gn.edges if e[side == "first"] == group}
+            gone = isinstance(other, tuple) and other not in in_new and not whole - in_base
+            if not gone and not any(
+                ((other, x) if side == "first" else (x, other)) in gn.edges for x in children
+            ):
                 continue  # not narrowed to children: the pipeline rewired the group as a whole
             inner = groups[group[0]].body.body
             functions = _functions(inner)
@@ -517,7 +576,109 @@ def _gating(gb: _Graph, ge: _Graph, gn: _Graph, base_body, edited_body) -> dict[
             for name in sorted(own):
                 if (name,) in graph.nodes and not any(e[end] == (name,) for e in graph.edges):
                     edge = (other, (*group, name)) if side == "first" else ((*group, name), other)
-                    found[edge] = side
+                    found[edge] = "gone" if gone else side  # gone: e.g. renamed, now before one child
+    return found
+
+
+def _ids(body, path: tuple[str, ...] = (), refs: tuple[str, ...] = ()) -> dict[tuple, tuple]:
+    """The tasks and groups inside the groups of a scope: function path -> ref (group, child ids)."""
+    found = {}
+    for name, kind in _functions(body).items():
+        function = next(s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == name)
+        ids = [
+            ast.literal_eval(a.value.value)
+            for d in function.decorators
+            for a in _args(d.decorator)
+            if a.keyword
+            and a.keyword.value in ("task_id", "group_id")
+            and isinstance(a.value, cst.SimpleString)
+        ]
+        here = (*refs, ids[0] if ids and path else name)
+        if path:
+            found[(*path, name)] = here
+        if kind == "task_group":
+            found.update(_ids(function.body.body, (*path, name), here))
+    return found
+
+
+def _rename(ref, renames: dict):
+    """``ref`` (or what it is inside) under the id ``renames`` gives it."""
+    if isinstance(ref, tuple):
+        for old, new in renames.items():
+            if ref[: len(old)] == old:
+                return (*new, *ref[len(old) :])
+    return ref
+
+
+def _renamed(graph: _Graph, renames: dict) -> _Graph:
+    if not renames:
+        return graph
+    return _Graph(
+        {var: _rename(r, renames) for var, r in graph.bindings.items()},
+        [(_rename(u, renames), _rename(v, renames)) for u, v in graph.edges],
+        [_rename(r, renames) for r in graph.nodes],
+    )
+
+
+def _relabelled(statement: cst.BaseStatement, renames: dict, bindings: dict) -> cst.BaseStatement:
+    """``eu_group.get_child_by_label("score")`` with the id the person gave that task."""
+
+    def ref(e: cst.BaseExpression):
+        if isinstance(e, cst.Name):
+            return bindings.get(e.value)
+        if _is_child(e):
+            parent = ref(e.func.value)
+            return (*parent, ast.literal_eval(e.args[0].value.value)) if parent else None
+        return None
+
+    class Relabel(cst.CSTTransformer):
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.BaseExpression:
+            child = ref(original) if _is_child(original) else None
+            if child in renames:
+                return updated.with_changes(
+                    args=[updated.args[0].with_changes(value=string(renames[child][-1]))]
+                )
+            return updated
+
+    return statement.visit(Relabel())
+
+
+def _is_child(e: cst.BaseExpression) -> bool:
+    """``group.get_child_by_label("label")``, in wiring or bound (``eu_prep_group = ...``)."""
+    return (
+        isinstance(e, cst.Call)
+        and isinstance(e.func, cst.Attribute)
+        and e.func.attr.value == "get_child_by_label"
+        and len(e.args) == 1
+        and isinstance(e.args[0].value, cst.SimpleString)
+    )
+
+
+def _gone(ref: tuple[str, ...], labels: dict) -> str:
+    """``the pipeline no longer has report``, or where it went: ``the pipeline moved report to eu.report``."""
+    moved = sorted(".".join(r) for r in labels if len(r) > len(ref) and r[-len(ref) :] == ref)
+    name = ".".join(ref)
+    return (
+        f"the pipeline moved {name} to {moved[0]}"
+        if len(moved) == 1
+        else f"the pipeline no longer has {name}"
+    )
+
+
+def _reach(edges) -> dict:
+    """Each ref's downstream refs, directly or not."""
+    after: dict = {}
+    for u, v in edges:
+        after.setdefault(u, set()).add(v)
+    found = {}
+    for start in after:
+        stack, seen = [start], set()
+        while stack:
+            for v in after.get(stack.pop(), ()):
+                if v not in seen:
+                    seen.add(v)
+                    stack.append(v)
+        found[start] = seen
     return found
 
 
@@ -559,6 +720,17 @@ def _key(statement: cst.BaseStatement, first: bool) -> tuple[str, ...]:
         if _runs_nodes(small):
             return ("runner",)
     return ("code", _bare(statement).strip())
+
+
+def _assigns(*statements: cst.BaseStatement) -> bool:
+    """Whether each statement is one ``name = value`` (the same name: they share a key)."""
+    return all(
+        isinstance(s, cst.SimpleStatementLine)
+        and len(s.body) == 1
+        and isinstance(s.body[0], cst.Assign)
+        and len(s.body[0].targets) == 1
+        for s in statements
+    )
 
 
 def _with_imports_in_use(body: list, dropped: list) -> list:
@@ -700,22 +872,13 @@ def _is_wiring(statement: cst.BaseStatement, functions: dict[str, str]) -> bool:
         return (
             _calls(value, functions)
             or _is_chain(value)
+            or _is_set_stream(value)
             or (
                 isinstance(value, cst.BinaryOperation)
                 and isinstance(value.operator, (cst.RightShift, cst.LeftShift))
             )
         )
     return False
-
-
-def _is_child(expression: cst.BaseExpression) -> bool:
-    """``eu_group.get_child_by_label("prep")``: a group's child, bound to a variable."""
-    return (
-        isinstance(expression, cst.Call)
-        and isinstance(expression.func, cst.Attribute)
-        and expression.func.attr.value == "get_child_by_label"
-        and isinstance(expression.func.value, cst.Name)
-    )
 
 
 def _is_chain(expression: cst.BaseExpression) -> bool:
@@ -727,13 +890,35 @@ def _is_chain(expression: cst.BaseExpression) -> bool:
     )
 
 
-def _calls(expression: cst.BaseExpression, functions: dict[str, str]) -> bool:
+def _is_set_stream(expression: cst.BaseExpression) -> bool:
+    """``a.set_upstream(b)`` (``b >> a``) or ``a.set_downstream(b)`` (``a >> b``)."""
     return (
         isinstance(expression, cst.Call)
-        and isinstance(expression.func, cst.Name)
-        and expression.func.value in functions
-        and _task_args(expression)
+        and isinstance(expression.func, cst.Attribute)
+        and expression.func.attr.value in ("set_upstream", "set_downstream")
+        and len(expression.args) == 1
+        and expression.args[0].keyword is None
+        and not expression.args[0].star
     )
+
+
+def _calls(expression: cst.BaseExpression, functions: dict[str, str]) -> bool:
+    return _called(expression, functions) is not None
+
+
+def _called(expression: cst.BaseExpression, functions: dict[str, str]) -> str | None:
+    """The task or group that ``a()`` or ``a.override(task_id=...)()`` calls, if it is one."""
+    if not isinstance(expression, cst.Call) or not _task_args(expression):
+        return None
+    func = expression.func
+    if (
+        isinstance(func, cst.Call)
+        and isinstance(func.func, cst.Attribute)
+        and func.func.attr.value == "override"
+        and not any(arg.keyword is None for arg in func.args)
+    ):
+        func = func.func.value
+    return func.value if isinstance(func, cst.Name) and func.value in functions else None
 
 
 def _task_args(call: cst.Call) -> bool:
@@ -754,9 +939,9 @@ def _graph(statements, functions: dict[str, str]) -> _Graph | None:
     graph = _Graph()
 
     def ref(e: cst.BaseExpression):
-        if _calls(e, functions):
-            graph.nodes.append((e.func.value,))
-            return (e.func.value,)
+        if (called := _called(e, functions)) is not None:
+            graph.nodes.append((called,))
+            return (called,)
         if isinstance(e, cst.Name):
             return graph.bindings.get(e.value, e.value)
         if (
@@ -791,6 +976,14 @@ def _graph(statements, functions: dict[str, str]) -> _Graph | None:
                 pairs = list(zip(a, b, strict=True)) if lists else [(u, v) for u in a for v in b]
                 graph.edges.extend(p for p in pairs if p not in graph.edges)
             return steps[-1] if steps else []
+        if _is_set_stream(e):
+            this, other = value(e.func.value), value(e.args[0].value)
+            if this is None or other is None:
+                return None
+            up = e.func.attr.value == "set_upstream"
+            pairs = [(o, t) if up else (t, o) for t in this for o in other]
+            graph.edges.extend(p for p in pairs if p not in graph.edges)
+            return this
         refs = [ref(x.value) for x in e.elements] if isinstance(e, cst.List) else [ref(e)]
         return None if None in refs else refs
 
@@ -802,8 +995,9 @@ def _graph(statements, functions: dict[str, str]) -> _Graph | None:
                 return None
             graph.bindings[small.targets[0].target.value] = child
         elif isinstance(small, cst.Assign):
-            graph.bindings[small.targets[0].target.value] = (small.value.func.value,)
-            graph.nodes.append((small.value.func.value,))
+            called = _called(small.value, functions)
+            graph.bindings[small.targets[0].target.value] = (called,)
+            graph.nodes.append((called,))
         elif value(small.value) is None:
             return None
     return graph

@@ -18,6 +18,7 @@ Each failure is a line naming the check and the part.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import itertools
 import tokenize
@@ -217,6 +218,8 @@ class _Graph:
     called: set[Ref] = field(default_factory=set)
     unread: list[str] = field(default_factory=list)  # wiring statements that are not understood
     wiring: list[str] = field(default_factory=list)  # every wiring statement, as code
+    labels: dict[Ref, str] = field(default_factory=dict)  # (scope..., function): its task or group id
+    overrides: dict[Ref, str] = field(default_factory=dict)  # the same: ``.override(task_id=...)``
 
 
 @dataclass
@@ -296,11 +299,14 @@ def _graph(tree: ast.Module) -> _Graph:
 
 def _read_scope(function: ast.FunctionDef, path: Ref, graph: _Graph) -> None:
     scope = _Scope.of(function)
+    graph.labels.update({(*path, name): label for name, label in scope.labels.items()})
     variables: dict[str, Ref] = {}
 
     def ref(e: ast.expr) -> list[Ref] | None:
         label = scope.task_call(e)
         if label is not None:
+            if isinstance(e.func, ast.Call):  # ``a.override(task_id=...)()``
+                graph.overrides[(*path, e.func.func.value.id)] = label
             graph.called.add((*path, label))
             return [(*path, label)]
         if isinstance(e, ast.Name):
@@ -373,6 +379,8 @@ def _graph_problems(base: _Graph, edited: _Graph, new: _Graph, merged: _Graph) -
             return []
         what = (merged.unread or edited.unread or base.unread or new.unread)[0]
         return [f"the dependency statements: `{_one_line(what)}` is not read as a task graph {check}"]
+    renames = _renames(base, edited)
+    base, new = _renamed(base, renames), _renamed(new, renames)
     problems = []
     waits = [_waits(g) for g in (base, edited, new, merged)]
     expand = _expansion(merged)
@@ -386,6 +394,31 @@ def _graph_problems(base: _Graph, edited: _Graph, new: _Graph, merged: _Graph) -
             if name != "edge" or not expand(x) <= waits[1]  # a wait the person's file had
         ]
     return problems + _lost_waits(*waits, merged)
+
+
+def _renames(base: _Graph, edited: _Graph) -> dict[Ref, Ref]:
+    """The tasks and groups the person gave another id (``task_id=``, ``.override(task_id=...)``):
+    the base's ref -> theirs."""
+    renames = {}
+    for key, label in [*edited.labels.items(), *edited.overrides.items()]:
+        if key in base.labels and label != base.overrides.get(key, base.labels[key]):
+            renames[(*key[:-1], base.labels[key])] = (*key[:-1], label)
+    return renames
+
+
+def _renamed(graph: _Graph, renames: dict[Ref, Ref]) -> _Graph:
+    """``graph`` with its tasks and groups (and what is inside them) under the ids ``renames`` gives."""
+    if not renames:
+        return graph
+
+    def ref(r: Ref) -> Ref:
+        for old, new in renames.items():
+            if r[: len(old)] == old:
+                return (*new, *r[len(old) :])
+        return r
+
+    edges = {(ref(u), ref(v)) for u, v in graph.edges}
+    return dataclasses.replace(graph, edges=edges, called={ref(r) for r in graph.called})
 
 
 def _lost_waits(base: set, edited: set, new: set, merged: set, graph: _Graph) -> list[str]:

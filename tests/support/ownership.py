@@ -231,6 +231,37 @@ EDITS: dict[str, tuple[tuple[str, str], ...]] = {
             "        audit()\n        check_orders() >> score()\n",
         ),
     ),
+    # Shapes a person writes that the merge matches by identity (issue 20 §3).
+    "override_bound": (
+        (
+            '    eu_group.get_child_by_label("score") >> report()\n',
+            '    weekly_report = report.override(task_id="weekly_report")()\n'
+            '    eu_group.get_child_by_label("score") >> weekly_report\n',
+        ),
+    ),
+    "set_upstream": (
+        (
+            "    ingest() >> clean() >> eu_group\n",
+            "    clean_task = clean()\n    clean_task.set_upstream(ingest())\n    clean_task >> eu_group\n",
+        ),
+    ),
+    "branch_in_chain": (
+        (
+            "    eu_group = eu()\n",
+            '    @task.branch\n    def on_weekdays():\n        return "report"\n\n    eu_group = eu()\n',
+        ),
+        (
+            '    eu_group.get_child_by_label("score") >> report()\n',
+            '    eu_group.get_child_by_label("score") >> on_weekdays() >> report()\n',
+        ),
+    ),
+    "task_id_in_group": (
+        ("        @task\n        def score():", '        @task(task_id="scoring")\n        def score():'),
+        ('eu_group.get_child_by_label("score")', 'eu_group.get_child_by_label("scoring")'),
+    ),
+    "project_path_edited": (
+        ('    project_path="/opt/airflow/projects/ownership",', '    project_path="/srv/kedro/ownership",'),
+    ),
 }
 
 
@@ -251,13 +282,19 @@ EVIDENCE.update(
         "task_order": (),  # the order itself: test_merge's own test (a node moved away changes it)
         "task_pool": ('pool="reports"',),  # airflow.yml may add arguments beside it
         "task_first_in_group": ("def check_orders():", 'print("checking the cleaned orders")'),
+        "set_upstream": (),  # the same graph as the base's: the pipeline's ``>>`` replace it
+        "branch_in_chain": ("@task.branch\n    def on_weekdays():",),
+        "override_bound": ('weekly_report = report.override(task_id="weekly_report")()',),
+        "task_id_in_group": ('@task(task_id="scoring")',),  # a group wired whole names no child
     }
 )
 HAND_TASKS = {"task_first_in_group": "eu.check_orders"}  # a person's own task, by its task id
+RENAMED_TASKS = {"override_bound": {"report": "weekly_report"}}  # task ids a person gave: old -> new
 # Extra edges by node name; ``<dataset`` names the task that writes the dataset.
 EXTRA_EDGES = {
     "task_first_in_group": (("<clean_orders", "eu.check_orders"), ("eu.check_orders", "eu.score")),
     "notification_after_last_task": (("report", "notify"),),
+    "branch_in_chain": (("eu.score", "on_weekdays"), ("on_weekdays", "report")),
     "sensor_before_first_task": (("wait_for_raw", "ingest"),),
     "sensor_after_group_binding": (("wait_for_raw", "ingest"),),
 }

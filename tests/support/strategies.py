@@ -67,3 +67,93 @@ def pipelines(draw, max_nodes: int = 60):
     used = sorted({d for n in nodes for d in (*n.inputs, *n.outputs) if not is_free(d)})
     persisted = {d for d in used if draw(st.booleans())}
     return draw(st.permutations(nodes)), frozenset(persisted)
+
+
+# -- hand edits of the ownership corpus's DAG file (support/ownership.py), from a grammar ---------
+
+TASKS = {"ingest": "    ", "clean": "    ", "report": "    ", "audit": "        ", "score": "        "}
+WORDS = st.text(alphabet="abcdefghij", min_size=3, max_size=8)
+
+
+@st.composite
+def hand_edits(draw):
+    """A list of (name, edit): each edit a function of the file's text -> (text, evidence) or None
+    (what it edits is not there), as a person makes it: a decorator argument, a signature, a
+    statement before the runner call, an import and its use, a comment, an operator wired after
+    the EU group with ``>>``, ``set_upstream``, ``set_downstream`` or ``chain``."""
+    edits = []
+    for _ in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["argument", "signature", "statement", "import", "comment", "operator"]))
+        task = draw(st.sampled_from(sorted(TASKS)))
+        word = draw(WORDS)
+        edits.append((f"{kind}:{task}:{word}", _EDITS[kind](task, TASKS[task], word)))
+    return edits
+
+
+def _replace(old: str, new: str, *evidence: str):
+    def edit(text: str):
+        return (text.replace(old, new), evidence or (new.strip(),)) if text.count(old) == 1 else None
+
+    return edit
+
+
+def _both(*edits):
+    def edit(text: str):
+        found = []
+        for one in edits:
+            made = one(text)
+            if made is None:
+                return None
+            text, evidence = made
+            found += evidence
+        return text, tuple(found)
+
+    return edit
+
+
+def _node(task: str, indent: str) -> str:
+    return f"eu.{task}" if len(indent) > 4 else task
+
+
+_RUNTIME = "from kedro_taskflow.runtime import KedroProject\n"
+_EMPTY = "from airflow.operators.empty import EmptyOperator\n"
+_WIRED = '    eu_group.get_child_by_label("score") >> report()\n'
+_EDITS = {
+    "argument": lambda task, indent, word: _replace(
+        f"{indent}@task\n{indent}def {task}():",
+        f'{indent}@task(pool="{word}")\n{indent}def {task}():',
+        f'pool="{word}"',
+    ),
+    "signature": lambda task, indent, word: _replace(
+        f"{indent}def {task}():", f"{indent}def {task}(**context):", f"def {task}(**context):"
+    ),
+    "statement": lambda task, indent, word: _replace(
+        f'{indent}    project.run_nodes("{_node(task, indent)}")',
+        f'{indent}    print("{word}")\n{indent}    project.run_nodes("{_node(task, indent)}")',
+        f'print("{word}")',
+    ),
+    "import": lambda task, indent, word: _both(
+        _replace(_RUNTIME, f"{_RUNTIME}import logging\n", "import logging\n"),
+        _replace("\n\n@dag(", f'\nlog_{word} = logging.getLogger("{word}")\n\n\n@dag('),
+    ),
+    "comment": lambda task, indent, word: _replace(
+        f"{indent}@task\n{indent}def {task}():",
+        f"{indent}# {word}\n{indent}@task\n{indent}def {task}():",
+        f"# {word}\n",
+    ),
+    "operator": lambda task, indent, word: _both(
+        _replace(_RUNTIME, f"{_RUNTIME}{_EMPTY}", _EMPTY),
+        _replace(
+            _WIRED,
+            f'    notify_{word} = EmptyOperator(task_id="notify_{word}")\n{_WIRED}'
+            + {
+                "ingest": f"    eu_group >> notify_{word}\n",
+                "clean": f"    notify_{word}.set_upstream(eu_group)\n",
+                "report": f"    eu_group.set_downstream(notify_{word})\n",
+                "audit": f"    notify_{word} << eu_group\n",
+                "score": f"    [eu_group] >> notify_{word}\n",
+            }[task],
+            f'notify_{word} = EmptyOperator(task_id="notify_{word}")',
+        ),
+    ),
+}

@@ -134,7 +134,11 @@ _EDITS = {
     ),
     "import": lambda task, indent, word: _both(
         _replace(_RUNTIME, f"{_RUNTIME}import logging\n", "import logging\n"),
-        _replace("\n\n@dag(", f'\nlog_{word} = logging.getLogger("{word}")\n\n\n@dag('),
+        _replace(
+            "\n\n@dag(",
+            f'\nlog_{word} = logging.getLogger("{word}")\n\n\n@dag(',
+            f'log_{word} = logging.getLogger("{word}")',  # the statement: another edit may follow it
+        ),
     ),
     "comment": lambda task, indent, word: _replace(
         f"{indent}@task\n{indent}def {task}():",

@@ -245,7 +245,7 @@ def _report_check(results: list[api.Generated]) -> None:
     for path, why in broken.items():
         click.echo(f"does not load: {path}: {why}", err=True)
     if not (outdated or broken):
-        pipelines = ", ".join(repr(p) for r in results for p in r.pipelines)
+        pipelines = ", ".join(repr(p) for p in dict.fromkeys(p for r in results for p in r.pipelines))
         click.echo(f"{_files(sum(len(r.files) for r in results))} up to date (pipelines {pipelines})")
     sys.exit(1 if outdated or broken else 0)
 

@@ -73,16 +73,28 @@ def pythons() -> dict[str, Path]:
         or (venv / "installed").read_text() != " ".join(packages(v)) + "\n"
     }
     installs = {}
-    for version, venv in missing.items():
-        run([sys.executable, "-m", "venv", "--clear", str(venv)])
-        pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        installs[version] = subprocess.Popen(
-            [*pip, *packages(version)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
     try:
+        for version, venv in missing.items():
+            # venv's own ensurepip step hides its output: run it here, and once more if it fails (it
+            # failed once on CI, with nothing to tell why)
+            run([sys.executable, "-m", "venv", "--clear", "--without-pip", str(venv)])
+            ensurepip = [str(venv / "bin" / "python"), "-m", "ensurepip", "--upgrade", "--default-pip"]
+            if run(ensurepip, check=False).returncode != 0:
+                run(ensurepip)
+            pip = [
+                str(venv / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+            ]
+            installs[version] = subprocess.Popen(
+                [*pip, *packages(version)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
         for version, install in installs.items():
             output, _ = install.communicate(timeout=900)
             assert install.returncode == 0, f"installing Airflow {version} failed:\n{output[-3000:]}"

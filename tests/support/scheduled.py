@@ -194,6 +194,7 @@ def saved_versions(project: Path, dataset: str) -> dict[str, dict]:
 
 
 INHERITS_KEDRO = """
+import gc
 import os
 import sys
 
@@ -215,6 +216,7 @@ def inherits_kedro():
 
         assert "kedro.framework.session" in sys.modules, "Kedro is not imported"
         assert preload.preloaded_in in set(ancestors(os.getpid())), preload.preloaded_in
+        assert gc.get_freeze_count() > 0, "what the parent imported is in this task's collections"
         print(f"Kedro preloaded by process {{preload.preloaded_in}}, an ancestor of this task's")
 
     inherited()

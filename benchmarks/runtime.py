@@ -134,8 +134,9 @@ def under_scheduler(folder: Path, postgres: PostgresServer, env: dict, repeats: 
 
 
 def report(overhead: dict, scheduled: dict, repeats: int, load: tuple[float, float]) -> str:
-    noop, trivial = statistics.median(scheduled["noop_task_s"]), statistics.median(
-        scheduled["trivial_task_s"]
+    noop, trivial = (
+        statistics.median(scheduled["noop_task_s"]),
+        statistics.median(scheduled["trivial_task_s"]),
     )
     lines = [
         "# Runtime benchmark",

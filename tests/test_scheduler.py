@@ -124,7 +124,7 @@ def test_one_dag_run_is_one_kedro_run_with_its_version_and_params(tmp_path, sche
     assert f"Kedro preloaded by process {scheduler_pid}, an ancestor of this task's" in airflow.log(
         "inherits_kedro", inherits, "inherited"
     )
-    slow = airflow.trigger(dag_id, "manual__slow", {"value": 1, "pause": 12})
+    slow = airflow.trigger(dag_id, "manual__slow", {"value": 1, "pause": 120})
     fast = airflow.trigger(dag_id, "manual__fast", {"value": 2})
     assert airflow.wait(dag_id, fast, timeout=200) == "success"
     assert airflow.wait(dag_id, slow, timeout=200) == "success"
@@ -138,9 +138,12 @@ def test_one_dag_run_is_one_kedro_run_with_its_version_and_params(tmp_path, sche
     assert "Loading data from" not in airflow.log(dag_id, slow, double_task)
     assert not (project / "info.log").exists()
 
-    # The fast run saved a newer `value` before the slow run's double loaded it, after its pause.
+    # The fast run saved a newer `value` before the slow run's double loaded it: double's wait
+    # ended when it saw the fast run's version, not at its bound of 120 seconds.
     assert version[fast] > version[slow]
-    assert fast_tasks["make_value"].end_date < slow_tasks[double_task].start_date + timedelta(seconds=12)
+    slow_double = slow_tasks[double_task]
+    assert fast_tasks["make_value"].end_date < slow_double.end_date
+    assert slow_double.end_date - slow_double.start_date < timedelta(seconds=100)
     expected = {
         "value": {version[slow]: {"value": 1}, version[fast]: {"value": 2}},
         "doubled": {version[slow]: {"value": 2}, version[fast]: {"value": 4}},

@@ -196,7 +196,7 @@ def generate(
         spec.airflow_config, spec.airflow_files, {p.name: p.nodes for p in spec.pipelines}
     )
     _check_isolated(settings, dags, deployment)
-    forms = {dag.pipeline: options.form or config.form(settings, dag.pipeline) for dag in dags}
+    forms = {dag.pipeline: _form(options, settings, dag.pipeline) for dag in dags}
     targets = _targets(folder, dags, forms, deployment, options)
     warnings = spec.warnings + tuple(
         f"{path.name} is a task group: it ignores airflow.yml's DAG settings ({', '.join(ignored)}); "
@@ -300,7 +300,7 @@ def read(project: Path, options: Options) -> ProjectSpec:
 
 def plan_dags(spec: ProjectSpec, pipelines: Sequence[str] | None, options: Options) -> tuple[DagPlan, ...]:
     """One DAG per pipeline asked for (``None``: every one that has nodes), each checked against
-    airflow.yml's ``shared_filesystem``."""
+    airflow.yml's ``shared_filesystem`` and named after the file its form is written to."""
     names = has_nodes(spec) if pipelines is None else list(dict.fromkeys(pipelines))
     dags = tuple(plan_dag(spec, name, options.group_by, options.selection) for name in names)
     settings = config.parse(
@@ -309,7 +309,17 @@ def plan_dags(spec: ProjectSpec, pipelines: Sequence[str] | None, options: Optio
     dags = tuple(config.apply(dag, settings, spec.filepaths, options.execution) for dag in dags)
     for dag in dags:
         config.check_shared_filesystem(dag, settings, spec.storage)
-    return dags
+    return tuple(
+        dataclasses.replace(dag, file_name=f"{naming.task_group_name(dag.dag_id)}.py")
+        if _form(options, settings, dag.pipeline) is Form.TASK_GROUP
+        else dag
+        for dag in dags
+    )
+
+
+def _form(options: Options, settings: config.AirflowConfig, pipeline: str) -> Form:
+    """What the pipeline's file defines: ``--as``, else airflow.yml's ``as:``."""
+    return options.form or config.form(settings, pipeline)
 
 
 def skipped_of(spec: ProjectSpec, pipelines: Sequence[str] | None) -> tuple[str, ...]:
@@ -352,7 +362,7 @@ def _targets(
     targets: dict[Path, tuple[DagPlan, Target]] = {}
     for dag in dags:
         form = forms[dag.pipeline]
-        path = folder / (dag.file_name if form is Form.DAG else f"{naming.task_group_name(dag.dag_id)}.py")
+        path = folder / dag.file_name
         if path in targets:
             raise UsageError(
                 f"Pipelines {targets[path][0].pipeline!r} and {dag.pipeline!r} would both be written to "

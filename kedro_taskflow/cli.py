@@ -88,6 +88,13 @@ def _selection(command):
             "DAG's nodes in one Kedro session and each node's task reports its outcome "
             "[default: execution in airflow.yml, else tasks].",
         ),
+        click.option(
+            "--as",
+            "form",
+            type=click.Choice([f.value.replace("_", "-") for f in Form]),
+            help="dag: a DAG file per pipeline; task-group: a module per pipeline with one @task_group "
+            "function, which a DAG of yours imports and calls [default: as in airflow.yml, else dag].",
+        ),
         click.option("--tags", multiple=True, help="Only nodes with any of these tags (comma-separated)."),
         click.option("--nodes", multiple=True, help="Only these nodes (comma-separated)."),
         click.option("--from-nodes", multiple=True, help="Only these nodes and those after them."),
@@ -118,13 +125,6 @@ def cli() -> None:
 
 @cli.command()
 @_selection
-@click.option(
-    "--as",
-    "form",
-    type=click.Choice([f.value.replace("_", "-") for f in Form]),
-    help="dag: a DAG file per pipeline; task-group: a module per pipeline with one @task_group function, "
-    "which a DAG of yours imports and calls [default: as in airflow.yml, else dag].",
-)
 @click.option(
     "--check",
     is_flag=True,
@@ -316,10 +316,9 @@ def _request(
     nodes: tuple[str, ...],
     from_nodes: tuple[str, ...],
     to_nodes: tuple[str, ...],
-    form: str | None = None,
+    form: str | None,
 ) -> tuple[tuple[str, ...] | None, api.Options]:
-    """The flags as the API takes them: the pipelines (None: all) and the options (``form``:
-    ``generate``'s only)."""
+    """The flags as the API takes them: the pipelines (None: all) and the options."""
     if all_pipelines and pipelines:
         raise UsageError("Pass either --all or --pipeline, not both.")
     options = api.Options(

@@ -6,8 +6,10 @@ test_watcher.py, beside the other DAG runs of that scheduler.)"""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from support.cases import CHAIN
@@ -93,6 +95,34 @@ def test_as_task_group_in_airflow_yml_is_per_pipeline_and_says_which_dag_setting
     assert "airflow.yml's DAG settings are ignored here (schedule, catchup)." in " ".join(text.split())
     assert "@dag" not in text and "schedule" not in text.partition('"""\n\n')[2]
     assert cli("generate", "--check", cwd=project).stdout.startswith("2 DAG files up to date")
+
+
+def test_plan_names_the_file_each_pipeline_s_form_is_written_to(tmp_path):
+    chain = CHAIN.pipelines["__default__"]
+    spec = dataclasses.replace(
+        CHAIN,
+        pipelines={"__default__": chain, "ingest": chain[:1]},
+        conf={"base/airflow.yml": "ingest:\n  as: task_group\n"},
+    )
+    project = write_project(tmp_path, spec)
+    folder = project / "airflow_dags"
+
+    def files(*options):
+        return [
+            d["file"]
+            for d in json.loads(cli("plan", "--all", "--json", *options, cwd=project).stdout)["dags"]
+        ]
+
+    assert files() == [str(folder / "chain_project.py"), str(folder / "chain_project_ingest_group.py")]
+    assert files("--as", "task-group") == [
+        str(folder / "chain_project_group.py"),
+        str(folder / "chain_project_ingest_group.py"),
+    ]
+    assert files("--as", "dag") == [str(folder / "chain_project.py"), str(folder / "chain_project_ingest.py")]
+    cli("generate", "--all", "--as", "task-group", cwd=project)
+    assert sorted(p.name for p in folder.glob("*.py")) == sorted(
+        Path(f).name for f in files("--as", "task-group")
+    )
 
 
 def test_a_file_of_someone_else_where_the_group_goes_is_never_overwritten(tmp_path):

@@ -135,7 +135,9 @@ def test_the_example_with_local_paths_is_refused_at_generate_naming_each_dataset
 @pytest.mark.timeout(180)
 def test_a_task_inherits_kedro_on_the_worker_that_preloads_it_and_not_on_the_other(tmp_path, celery):
     """The preloading worker imported Kedro when it started, and the task processes it forks
-    inherit it (docs/execution.md); on the worker under Airflow's default the same task has none."""
+    inherit it (docs/execution.md); on the worker under Airflow's default the same task has none.
+    The task's freeze check holds on either worker: Airflow's Celery integration freezes the
+    worker's heap itself before it forks its pool."""
     (plain,) = set(WORKERS) - {PRELOADED}
     dags = tmp_path / "inherits" / "airflow_dags"
     dags.mkdir(parents=True)

@@ -16,10 +16,26 @@ from pathlib import Path
 
 import pytest
 import yaml
-from support.celery_cluster import ENV, WORKERS, CeleryCluster, RedisServer, S3Store, write_cluster_env
+from support.celery_cluster import (
+    ENV,
+    PRELOADED,
+    WORKERS,
+    CeleryCluster,
+    RedisServer,
+    S3Store,
+    write_cluster_env,
+)
 from support.environment import BIN, outputs, run
 from support.kedro_projects import Node, Project, data_file, write_project
-from support.scheduled import TEMPLATE, copy_example, generate, hand_tune, plan, version_of
+from support.scheduled import (
+    TEMPLATE,
+    copy_example,
+    generate,
+    hand_tune,
+    inherits_kedro_dag,
+    plan,
+    version_of,
+)
 
 pytestmark = pytest.mark.airflow
 
@@ -111,6 +127,41 @@ def test_the_example_with_local_paths_is_refused_at_generate_naming_each_dataset
         "the tasks that load it (--group-by namespace, or a MemoryDataset between their nodes)."
     )
     assert not (project / "airflow_dags").exists(), "nothing written"
+
+
+# --- Kedro preloaded on one worker ----------------------------------------------------------------
+
+
+@pytest.mark.timeout(180)
+def test_a_task_inherits_kedro_on_the_worker_that_preloads_it_and_not_on_the_other(tmp_path, celery):
+    """The preloading worker imported Kedro when it started, and the task processes it forks
+    inherit it (docs/execution.md); on the worker under Airflow's default the same task has none.
+    The task's freeze check holds on either worker: Airflow's Celery integration freezes the
+    worker's heap itself before it forks its pool."""
+    (plain,) = set(WORKERS) - {PRELOADED}
+    dags = tmp_path / "inherits" / "airflow_dags"
+    dags.mkdir(parents=True)
+    (dags / "inherits_kedro.py").write_text(inherits_kedro_dag(major=2, queues=(PRELOADED, plain)))
+    celery.deploy(dags.parent, "inherits_kedro")
+    inheriting, lacking = f"inherited_on_{PRELOADED}", f"inherited_on_{plain}"
+
+    run_id = celery.scheduler.trigger("inherits_kedro", "manual__inherits")
+    state = celery.scheduler.wait("inherits_kedro", run_id, timeout=120)
+    tasks = celery.scheduler.tasks("inherits_kedro", run_id)
+
+    assert state == "failed"
+    assert {t.task_id: (t.state, t.try_number) for t in tasks.values()} == {
+        inheriting: ("success", 1),
+        lacking: ("failed", 1),  # not retried
+    }
+    assert celery.where("inherits_kedro", run_id) == {(inheriting, 1): PRELOADED, (lacking, 1): plain}
+    preloading = celery.workers[PRELOADED]
+    assert f"Kedro preloaded by process {preloading.process.pid}, an ancestor of this task's" in (
+        preloading.log("inherits_kedro", run_id, inheriting, attempt=1)
+    )
+    assert "AssertionError: Kedro is not imported" in celery.workers[plain].log(
+        "inherits_kedro", run_id, lacking, attempt=1
+    )
 
 
 # --- a 200-node project ---------------------------------------------------------------------------

@@ -6,7 +6,8 @@
   ``airflow celery worker`` processes, ``a`` and ``b``. Each of the three has its own AIRFLOW_HOME,
   with its own DAG folder, task logs and copy of every project deployed, as three machines would.
   Worker ``a`` serves queue ``a``, worker ``b`` queue ``b``, and both serve Airflow's ``default``.
-  Only the workers have the store's credentials.
+  Worker ``a`` preloads Kedro (docs/execution.md), worker ``b`` runs under Airflow's default, so
+  that every case runs on both. Only the workers have the store's credentials.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ import sqlalchemy
 import yaml
 
 from support.environment import BIN, output_name
+from support.scheduled import preloading
 from support.schedulers import Scheduler, end_processes, free_port, marked_processes
 
 WORKERS = ("a", "b")
+PRELOADED = "a"  # the worker that preloads Kedro; the other runs under Airflow's default
 ENV = "cluster"  # the configuration environment a project is deployed to the cluster with
 
 # What a deployment sets on the workers for the store (botocore and s3fs read AWS_ENDPOINT_URL).
@@ -237,6 +240,7 @@ class CeleryCluster:
         self.scheduler = Scheduler(BIN, scheduler_home, scheduler_home / "dags", database_url, 2, settings)
         worker_env = {**self.scheduler.env, **store.env}
         self.workers = {name: Worker(name, root / f"worker_{name}", worker_env) for name in WORKERS}
+        self.workers[PRELOADED].env |= preloading(self.workers[PRELOADED].home)
         self.store = store
 
     def start(self) -> CeleryCluster:

@@ -222,16 +222,21 @@ def inherits_kedro():
         assert gc.get_freeze_count() > 0, "what the parent imported is in this task's collections"
         print(f"Kedro preloaded by process {{preload.preloaded_in}}, an ancestor of this task's")
 
-    inherited()
+    {calls}
 
 
 inherits_kedro()
 """
 
 
-def inherits_kedro_dag(major: int) -> str:
-    """A DAG whose task fails unless an ancestor of its process preloaded Kedro, and names it."""
-    return INHERITS_KEDRO.format(decorators="airflow.decorators" if major == 2 else "airflow.sdk")
+def inherits_kedro_dag(major: int, queues: tuple[str, ...] = ()) -> str:
+    """A DAG whose task fails unless an ancestor of its process preloaded Kedro, and names it;
+    with ``queues``, one such task per queue, ``inherited_on_<queue>``, never retried."""
+    calls = [f'inherited.override(task_id="inherited_on_{q}", queue="{q}", retries=0)()' for q in queues]
+    return INHERITS_KEDRO.format(
+        decorators="airflow.decorators" if major == 2 else "airflow.sdk",
+        calls="\n    ".join(calls or ["inherited()"]),
+    )
 
 
 def preloading(home: Path) -> dict[str, str]:

@@ -6,7 +6,7 @@ that fails one is a conflict: nothing written, the lines name the check.
 
 from __future__ import annotations
 
-from support.ownership import EDITS, EMPTY_IMPORT, HELPER, changed, edited, generated
+from support.ownership import EDITS, EMPTY_IMPORT, HELPER, RUNTIME_IMPORT, changed, edited, generated
 
 from kedro_taskflow.ownership import merge_verified
 from kedro_taskflow.ownership.verify import undefined_names, verify
@@ -108,6 +108,33 @@ def test_the_persons_edges_count_and_chain_reads_as_its_arrows():
     assert verify(BASE, BASE, NEW, merged) == (
         "the edge report >> notify is unexpected "
         "(verified: the task graph is the pipeline's plus your edges)",
+    )
+
+
+def test_cross_downstream_reads_as_an_edge_from_each_of_the_first_to_each_of_the_second():
+    mine = edited(BASE, "cross_downstream")
+    by_keyword = mine.replace("        [eu_group", "        from_tasks=[eu_group").replace(
+        "], [archive", "], to_tasks=[archive"
+    )
+    narrowed = mine.replace("[archive, notify_board]", "[archive]")
+    assert verify(BASE, mine, BASE, by_keyword) == ()
+    assert verify(BASE, mine, BASE, narrowed) == (
+        "the edge eu.audit >> notify_board is missing "
+        "(verified: the task graph is the pipeline's plus your edges)",
+        "the edge report >> notify_board is missing "
+        "(verified: the task graph is the pipeline's plus your edges)",
+    )
+
+
+def test_a_group_child_the_merged_file_does_not_define_fails():
+    """After the audit node moved out of the EU group, ``get_child_by_label("audit")`` fails to load."""
+    mine = edited(BASE, "cross_downstream")
+    new = generated(*changed("moved_out_of_namespace"))
+    person = EDITS["cross_downstream"][1][1].replace('eu_group.get_child_by_label("score")', "eu_group")
+    stale = new.replace("    eu_group >> report()\n", person)
+    stale = stale.replace(RUNTIME_IMPORT, EDITS["cross_downstream"][0][1])
+    assert verify(BASE, mine, new, stale) == (
+        "the dependency statements name eu.audit, which the merged file does not define (verified: it loads)",
     )
 
 

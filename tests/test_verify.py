@@ -134,7 +134,44 @@ def test_a_group_child_the_merged_file_does_not_define_fails():
     stale = new.replace("    eu_group >> report()\n", person)
     stale = stale.replace(RUNTIME_IMPORT, EDITS["cross_downstream"][0][1])
     assert verify(BASE, mine, new, stale) == (
-        "the dependency statements name eu.audit, which the merged file does not define (verified: it loads)",
+        "the merged file names eu.audit, but defines no such task or group (verified: it loads)",
+    )
+    # Named in a statement the checks do not read as dependencies, the same.
+    linear = (
+        "from airflow.models.baseoperator import chain_linear\n",
+        '    chain_linear(eu_group.get_child_by_label("audit"), eu_group.get_child_by_label("score"))\n',
+    )
+
+    def with_linear(text: str, wired: str) -> str:
+        return text.replace(RUNTIME_IMPORT, RUNTIME_IMPORT + linear[0]).replace(wired, wired + linear[1])
+
+    assert verify(
+        BASE,
+        with_linear(BASE, '    eu_group.get_child_by_label("score") >> report()\n'),
+        new,
+        with_linear(new, "    eu_group >> report()\n"),
+    ) == ("the merged file names eu.audit, but defines no such task or group (verified: it loads)",)
+
+
+def test_a_cycle_the_persons_edge_closes_with_the_pipelines_fails():
+    """The person's report waits for eu.audit too; the pipeline's eu.audit now reads the report:
+    Airflow refuses to load a DAG with a cycle, so the merge is a conflict that names the edge."""
+    wired = '    eu_group.get_child_by_label("score") >> report()\n'
+    mine = BASE.replace(
+        wired,
+        "    report_task = report()\n"
+        '    eu_group.get_child_by_label("score") >> report_task\n'
+        '    eu_group.get_child_by_label("audit") >> report_task\n',
+    )
+    new = BASE.replace(
+        wired,
+        '    eu_group.get_child_by_label("score") >> report() >> eu_group.get_child_by_label("audit")\n',
+    )
+    result = merge_verified(BASE, mine, new)
+    assert result.text is None
+    assert result.conflicts == (
+        "the task graph has a cycle through eu.audit, report: your edge eu.audit >> report closes it "
+        "(verified: it loads); undo the edit, regenerate, then redo it",
     )
 
 

@@ -222,6 +222,7 @@ class _Graph:
     wiring: list[str] = field(default_factory=list)  # every wiring statement, as code
     labels: dict[Ref, str] = field(default_factory=dict)  # (scope..., function): its task or group id
     overrides: dict[Ref, str] = field(default_factory=dict)  # the same: ``.override(task_id=...)``
+    children: set[Ref] = field(default_factory=set)  # group children named in any other statement
 
 
 @dataclass
@@ -317,13 +318,7 @@ def _read_scope(function: ast.FunctionDef, path: Ref, graph: _Graph) -> None:
         if isinstance(e, (ast.List, ast.Tuple)):
             refs = [ref(x) for x in e.elts]
             return None if None in refs else [r for rs in refs for r in rs]
-        if (
-            isinstance(e, ast.Call)
-            and isinstance(e.func, ast.Attribute)
-            and e.func.attr == "get_child_by_label"
-            and len(e.args) == 1
-            and isinstance(e.args[0], ast.Constant)
-        ):
+        if _is_child(e):
             parents = ref(e.func.value)
             return [(*parents[0], e.args[0].value)] if parents and len(parents) == 1 else None
         if isinstance(e, ast.BinOp) and isinstance(e.op, (ast.RShift, ast.LShift)):
@@ -380,6 +375,31 @@ def _read_scope(function: ast.FunctionDef, path: Ref, graph: _Graph) -> None:
             elif isinstance(statement, ast.Assign) or not wired(statement.value):
                 graph.unread.append(_unparse(statement))
 
+    def child(e: ast.expr) -> Ref | None:
+        """A bound group's ``get_child_by_label("x")``, however deep, by its ref."""
+        if isinstance(e, ast.Name):
+            return variables.get(e.id)
+        if _is_child(e):
+            parent = child(e.func.value)
+            return (*parent, e.args[0].value) if parent else None
+        return None
+
+    for statement in function.body:  # what the dependency statements are not: code of the person's
+        if _kind(statement) is None and not scope.wires(statement):
+            refs = (child(node) for node in ast.walk(statement) if _is_child(node))
+            graph.children.update(r for r in refs if r is not None)
+
+
+def _is_child(e: ast.expr) -> bool:
+    """``group.get_child_by_label("x")``."""
+    return (
+        isinstance(e, ast.Call)
+        and isinstance(e.func, ast.Attribute)
+        and e.func.attr == "get_child_by_label"
+        and len(e.args) == 1
+        and isinstance(e.args[0], ast.Constant)
+    )
+
 
 def _cross_args(call: ast.Call) -> tuple[ast.expr, ast.expr] | None:
     """``cross_downstream``'s ``from_tasks`` and ``to_tasks``, by position or keyword (or None)."""
@@ -414,22 +434,36 @@ def _graph_problems(base: _Graph, edited: _Graph, new: _Graph, merged: _Graph) -
             for x in sorted(m - expected)
             if name != "edge" or not expand(x) <= waits[1]  # a wait the person's file had
         ]
-    return problems + _lost_waits(*waits, merged)
+    return problems + _lost_waits(*waits, merged) + _cycle(base, edited, waits[1], waits[3], expand)
+
+
+def _cycle(base: _Graph, edited: _Graph, edited_waits: set, merged_waits: set, expand) -> list[str]:
+    """The tasks that wait for themselves in the merged file and not in the edited one (Airflow
+    refuses to load a DAG with a cycle), with the edges of the person's that close the cycle."""
+    looped = sorted({u for u, v in merged_waits if u == v} - {u for u, v in edited_waits if u == v})
+    if not looped:
+        return []
+    yours = sorted(x for x in edited.edges - base.edges if any((v, u) in merged_waits for u, v in expand(x)))
+    mine = ", ".join(map(_ref_shown, yours))
+    closing = f": your edges {mine} close it" if len(yours) > 1 else f": your edge {mine} closes it"
+    return [
+        f"the task graph has a cycle through {', '.join(map(_ref_shown, looped))}{closing if yours else ''} "
+        "(verified: it loads)"
+    ]
 
 
 def _unknown(edited: _Graph, merged: _Graph) -> list[str]:
-    """Each task or group the merged dependency statements name that it does not define (a group's
-    child under a label the group no longer has: Airflow cannot load the file), unless the edited
-    file already named it so."""
+    """Each task or group the merged file's DAG function or groups name that it does not define (a
+    group's child under a label the group no longer has: Airflow cannot load the file), unless the
+    edited file already named it so."""
 
     def unknown(graph: _Graph) -> set[Ref]:
         known = {(*key[:-1], label) for key, label in [*graph.labels.items(), *graph.overrides.items()]}
-        named = graph.called | {r for edge in graph.edges for r in edge}
+        named = graph.called | graph.children | {r for edge in graph.edges for r in edge}
         return {r for r in named if r[0] != "=" and r not in known}
 
     return [
-        f"the dependency statements name {_ref_shown(r)}, which the merged file does not define "
-        "(verified: it loads)"
+        f"the merged file names {_ref_shown(r)}, but defines no such task or group (verified: it loads)"
         for r in sorted(unknown(merged) - unknown(edited))
     ]
 

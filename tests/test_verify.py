@@ -6,7 +6,7 @@ that fails one is a conflict: nothing written, the lines name the check.
 
 from __future__ import annotations
 
-from support.ownership import EDITS, EMPTY_IMPORT, HELPER, changed, edited, generated
+from support.ownership import EDITS, EMPTY_IMPORT, HELPER, RUNTIME_IMPORT, changed, edited, generated
 
 from kedro_taskflow.ownership import merge_verified
 from kedro_taskflow.ownership.verify import undefined_names, verify
@@ -108,6 +108,70 @@ def test_the_persons_edges_count_and_chain_reads_as_its_arrows():
     assert verify(BASE, BASE, NEW, merged) == (
         "the edge report >> notify is unexpected "
         "(verified: the task graph is the pipeline's plus your edges)",
+    )
+
+
+def test_cross_downstream_reads_as_an_edge_from_each_of_the_first_to_each_of_the_second():
+    mine = edited(BASE, "cross_downstream")
+    by_keyword = mine.replace("        [eu_group", "        from_tasks=[eu_group").replace(
+        "], [archive", "], to_tasks=[archive"
+    )
+    narrowed = mine.replace("[archive, notify_board]", "[archive]")
+    assert verify(BASE, mine, BASE, by_keyword) == ()
+    assert verify(BASE, mine, BASE, narrowed) == (
+        "the edge eu.audit >> notify_board is missing "
+        "(verified: the task graph is the pipeline's plus your edges)",
+        "the edge report >> notify_board is missing "
+        "(verified: the task graph is the pipeline's plus your edges)",
+    )
+
+
+def test_a_group_child_the_merged_file_does_not_define_fails():
+    """After the audit node moved out of the EU group, ``get_child_by_label("audit")`` fails to load."""
+    mine = edited(BASE, "cross_downstream")
+    new = generated(*changed("moved_out_of_namespace"))
+    person = EDITS["cross_downstream"][1][1].replace('eu_group.get_child_by_label("score")', "eu_group")
+    stale = new.replace("    eu_group >> report()\n", person)
+    stale = stale.replace(RUNTIME_IMPORT, EDITS["cross_downstream"][0][1])
+    assert verify(BASE, mine, new, stale) == (
+        "the merged file names eu.audit, but defines no such task or group (verified: it loads)",
+    )
+    # Named in a statement the checks do not read as dependencies, the same.
+    linear = (
+        "from airflow.models.baseoperator import chain_linear\n",
+        '    chain_linear(eu_group.get_child_by_label("audit"), eu_group.get_child_by_label("score"))\n',
+    )
+
+    def with_linear(text: str, wired: str) -> str:
+        return text.replace(RUNTIME_IMPORT, RUNTIME_IMPORT + linear[0]).replace(wired, wired + linear[1])
+
+    assert verify(
+        BASE,
+        with_linear(BASE, '    eu_group.get_child_by_label("score") >> report()\n'),
+        new,
+        with_linear(new, "    eu_group >> report()\n"),
+    ) == ("the merged file names eu.audit, but defines no such task or group (verified: it loads)",)
+
+
+def test_a_cycle_the_persons_edge_closes_with_the_pipelines_fails():
+    """The person's report waits for eu.audit too; the pipeline's eu.audit now reads the report:
+    Airflow refuses to load a DAG with a cycle, so the merge is a conflict that names the edge."""
+    wired = '    eu_group.get_child_by_label("score") >> report()\n'
+    mine = BASE.replace(
+        wired,
+        "    report_task = report()\n"
+        '    eu_group.get_child_by_label("score") >> report_task\n'
+        '    eu_group.get_child_by_label("audit") >> report_task\n',
+    )
+    new = BASE.replace(
+        wired,
+        '    eu_group.get_child_by_label("score") >> report() >> eu_group.get_child_by_label("audit")\n',
+    )
+    result = merge_verified(BASE, mine, new)
+    assert result.text is None
+    assert result.conflicts == (
+        "the task graph has a cycle through eu.audit, report: your edge eu.audit >> report closes it "
+        "(verified: it loads); undo the edit, regenerate, then redo it",
     )
 
 

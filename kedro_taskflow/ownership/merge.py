@@ -655,8 +655,9 @@ def _is_child(e: cst.BaseExpression) -> bool:
 
 
 def _gone(ref: tuple[str, ...], labels: dict) -> str:
-    """``the pipeline no longer has report``, or where it went: ``the pipeline moved report to eu.report``."""
-    moved = sorted(".".join(r) for r in labels if len(r) > len(ref) and r[-len(ref) :] == ref)
+    """``the pipeline no longer has report``, or where it went, into or out of a group: ``the pipeline
+    moved report to eu.report``."""
+    moved = sorted(".".join(r) for r in labels if r != ref and r[-1] == ref[-1])
     name = ".".join(ref)
     return (
         f"the pipeline moved {name} to {moved[0]}"
@@ -872,6 +873,7 @@ def _is_wiring(statement: cst.BaseStatement, functions: dict[str, str]) -> bool:
         return (
             _calls(value, functions)
             or _is_chain(value)
+            or _is_cross(value)
             or _is_set_stream(value)
             or (
                 isinstance(value, cst.BinaryOperation)
@@ -888,6 +890,26 @@ def _is_chain(expression: cst.BaseExpression) -> bool:
         and isinstance(expression.func, cst.Name)
         and expression.func.value == "chain"
     )
+
+
+def _is_cross(expression: cst.BaseExpression) -> bool:
+    """``cross_downstream([a, b], [c, d])``: Airflow's ``>>`` from each of the first to each of the second."""
+    return (
+        isinstance(expression, cst.Call)
+        and isinstance(expression.func, cst.Name)
+        and expression.func.value == "cross_downstream"
+    )
+
+
+def _cross_args(call: cst.Call) -> tuple[cst.BaseExpression, cst.BaseExpression] | None:
+    """``cross_downstream``'s ``from_tasks`` and ``to_tasks``, by position or keyword (or None)."""
+    names, given = ("from_tasks", "to_tasks"), {}
+    for i, arg in enumerate(call.args):
+        name = arg.keyword.value if arg.keyword else names[i] if i < len(names) else None
+        if arg.star or name not in names or name in given:
+            return None
+        given[name] = arg.value
+    return (given["from_tasks"], given["to_tasks"]) if len(given) == len(names) else None
 
 
 def _is_set_stream(expression: cst.BaseExpression) -> bool:
@@ -976,6 +998,13 @@ def _graph(statements, functions: dict[str, str]) -> _Graph | None:
                 pairs = list(zip(a, b, strict=True)) if lists else [(u, v) for u in a for v in b]
                 graph.edges.extend(p for p in pairs if p not in graph.edges)
             return steps[-1] if steps else []
+        if _is_cross(e):
+            given = _cross_args(e)
+            sources, targets = (value(given[0]), value(given[1])) if given else (None, None)
+            if sources is None or targets is None:
+                return None
+            graph.edges.extend(p for p in itertools.product(sources, targets) if p not in graph.edges)
+            return targets
         if _is_set_stream(e):
             this, other = value(e.func.value), value(e.args[0].value)
             if this is None or other is None:

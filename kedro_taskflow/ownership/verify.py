@@ -3,14 +3,14 @@
 Independent of how ``merge`` works: it reads the four texts (base, edited, new, merged) with
 Python's own parser and pyflakes, never LibCST. A merged file passes when
 
-- it compiles, and every name it uses is defined (pyflakes), unless the edited file already used
-  that name undefined;
+- it compiles, and every name it uses is defined (pyflakes), and every task or group child its
+  dependency statements name is defined, unless the edited file already used that name undefined;
 - every part the person changed (a statement, an argument by keyword, a dict value by key, a
   call's positional arguments together, a signature, a decorator, a comment) is in it as often as
   the edited file and the new generation together imply;
-- its task graph (the ``>>``, ``<<``, ``chain``, ``set_upstream``/``set_downstream`` and task calls
-  of the DAG function and its groups) is the new generation's, plus the edges and calls the person
-  added, minus those they removed.
+- its task graph (the ``>>``, ``<<``, ``chain``, ``cross_downstream``,
+  ``set_upstream``/``set_downstream`` and task calls of the DAG function and its groups) is the new
+  generation's, plus the edges and calls the person added, minus those they removed.
 
 Each failure is a line naming the check and the part.
 """
@@ -44,10 +44,12 @@ def verify(base: str, edited: str, new: str, merged: str) -> tuple[str, ...]:
     unedited = b.functions.items() & e.functions.items()  # functions the person left alone
     skip = {path for path, _ in unedited}
     comments = _hash_lines(base) != _hash_lines(edited)  # else no comment was edited: skip reading them
+    graphs = [_graph(f.tree) for f in files]
     return (
         *_undefined(e.tree, tree),
         *_lost(*(f.atoms(skip, comments) for f in files)),
-        *_graph_problems(*(_graph(f.tree) for f in files)),
+        *_unknown(graphs[1], graphs[3]),
+        *_graph_problems(*graphs),
     )
 
 
@@ -220,6 +222,7 @@ class _Graph:
     wiring: list[str] = field(default_factory=list)  # every wiring statement, as code
     labels: dict[Ref, str] = field(default_factory=dict)  # (scope..., function): its task or group id
     overrides: dict[Ref, str] = field(default_factory=dict)  # the same: ``.override(task_id=...)``
+    children: set[Ref] = field(default_factory=set)  # group children named in any other statement
 
 
 @dataclass
@@ -265,8 +268,9 @@ class _Scope:
         return None
 
     def wires(self, statement: ast.stmt) -> bool:
-        """A dependency statement: ``>>``/``<<``, ``chain(...)``, ``set_upstream``, a task call, or
-        a binding of a call or of a group's child (``eu_prep = eu_group.get_child_by_label("prep")``)."""
+        """A dependency statement: ``>>``/``<<``, ``chain(...)``, ``cross_downstream(...)``,
+        ``set_upstream``, a task call, or a binding of a call or of a group's child
+        (``eu_prep = eu_group.get_child_by_label("prep")``)."""
         value = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
         if isinstance(statement, ast.Assign):
             child = (
@@ -282,7 +286,7 @@ class _Scope:
             return True
         if isinstance(value, ast.Call):
             func = value.func
-            if isinstance(func, ast.Name) and func.id == "chain":
+            if isinstance(func, ast.Name) and func.id in ("chain", "cross_downstream"):
                 return True
             if isinstance(func, ast.Attribute) and func.attr in ("set_upstream", "set_downstream"):
                 return True
@@ -314,13 +318,7 @@ def _read_scope(function: ast.FunctionDef, path: Ref, graph: _Graph) -> None:
         if isinstance(e, (ast.List, ast.Tuple)):
             refs = [ref(x) for x in e.elts]
             return None if None in refs else [r for rs in refs for r in rs]
-        if (
-            isinstance(e, ast.Call)
-            and isinstance(e.func, ast.Attribute)
-            and e.func.attr == "get_child_by_label"
-            and len(e.args) == 1
-            and isinstance(e.args[0], ast.Constant)
-        ):
+        if _is_child(e):
             parents = ref(e.func.value)
             return [(*parents[0], e.args[0].value)] if parents and len(parents) == 1 else None
         if isinstance(e, ast.BinOp) and isinstance(e.op, (ast.RShift, ast.LShift)):
@@ -352,6 +350,13 @@ def _read_scope(function: ast.FunctionDef, path: Ref, graph: _Graph) -> None:
         func = value.func if isinstance(value, ast.Call) else None
         if isinstance(func, ast.Name) and func.id == "chain":
             return chain(value.args)
+        if isinstance(func, ast.Name) and func.id == "cross_downstream":
+            given = _cross_args(value)
+            sources, targets = (ref(given[0]), ref(given[1])) if given else (None, None)
+            if sources is None or targets is None:
+                return False
+            link(sources, targets)
+            return True
         if isinstance(func, ast.Attribute) and func.attr in ("set_upstream", "set_downstream"):
             this, other = ref(func.value), (ref(value.args[0]) if len(value.args) == 1 else None)
             if this is None or other is None:
@@ -369,6 +374,42 @@ def _read_scope(function: ast.FunctionDef, path: Ref, graph: _Graph) -> None:
                 variables[statement.targets[0].id] = ref(statement.value)[0]
             elif isinstance(statement, ast.Assign) or not wired(statement.value):
                 graph.unread.append(_unparse(statement))
+
+    def child(e: ast.expr) -> Ref | None:
+        """A bound group's ``get_child_by_label("x")``, however deep, by its ref."""
+        if isinstance(e, ast.Name):
+            return variables.get(e.id)
+        if _is_child(e):
+            parent = child(e.func.value)
+            return (*parent, e.args[0].value) if parent else None
+        return None
+
+    for statement in function.body:  # what the dependency statements are not: code of the person's
+        if _kind(statement) is None and not scope.wires(statement):
+            refs = (child(node) for node in ast.walk(statement) if _is_child(node))
+            graph.children.update(r for r in refs if r is not None)
+
+
+def _is_child(e: ast.expr) -> bool:
+    """``group.get_child_by_label("x")``."""
+    return (
+        isinstance(e, ast.Call)
+        and isinstance(e.func, ast.Attribute)
+        and e.func.attr == "get_child_by_label"
+        and len(e.args) == 1
+        and isinstance(e.args[0], ast.Constant)
+    )
+
+
+def _cross_args(call: ast.Call) -> tuple[ast.expr, ast.expr] | None:
+    """``cross_downstream``'s ``from_tasks`` and ``to_tasks``, by position or keyword (or None)."""
+    names, given = ("from_tasks", "to_tasks"), {}
+    for i, arg in enumerate([*call.args, *call.keywords]):
+        name = arg.arg if isinstance(arg, ast.keyword) else names[i] if i < len(names) else None
+        if isinstance(arg, ast.Starred) or name not in names or name in given:
+            return None
+        given[name] = arg.value if isinstance(arg, ast.keyword) else arg
+    return (given["from_tasks"], given["to_tasks"]) if len(given) == len(names) else None
 
 
 def _graph_problems(base: _Graph, edited: _Graph, new: _Graph, merged: _Graph) -> list[str]:
@@ -393,7 +434,38 @@ def _graph_problems(base: _Graph, edited: _Graph, new: _Graph, merged: _Graph) -
             for x in sorted(m - expected)
             if name != "edge" or not expand(x) <= waits[1]  # a wait the person's file had
         ]
-    return problems + _lost_waits(*waits, merged)
+    return problems + _lost_waits(*waits, merged) + _cycle(base, edited, waits[1], waits[3], expand)
+
+
+def _cycle(base: _Graph, edited: _Graph, edited_waits: set, merged_waits: set, expand) -> list[str]:
+    """The tasks that wait for themselves in the merged file and not in the edited one (Airflow
+    refuses to load a DAG with a cycle), with the edges of the person's that close the cycle."""
+    looped = sorted({u for u, v in merged_waits if u == v} - {u for u, v in edited_waits if u == v})
+    if not looped:
+        return []
+    yours = sorted(x for x in edited.edges - base.edges if any((v, u) in merged_waits for u, v in expand(x)))
+    mine = ", ".join(map(_ref_shown, yours))
+    closing = f": your edges {mine} close it" if len(yours) > 1 else f": your edge {mine} closes it"
+    return [
+        f"the task graph has a cycle through {', '.join(map(_ref_shown, looped))}{closing if yours else ''} "
+        "(verified: it loads)"
+    ]
+
+
+def _unknown(edited: _Graph, merged: _Graph) -> list[str]:
+    """Each task or group the merged file's DAG function or groups name that it does not define (a
+    group's child under a label the group no longer has: Airflow cannot load the file), unless the
+    edited file already named it so."""
+
+    def unknown(graph: _Graph) -> set[Ref]:
+        known = {(*key[:-1], label) for key, label in [*graph.labels.items(), *graph.overrides.items()]}
+        named = graph.called | graph.children | {r for edge in graph.edges for r in edge}
+        return {r for r in named if r[0] != "=" and r not in known}
+
+    return [
+        f"the merged file names {_ref_shown(r)}, but defines no such task or group (verified: it loads)"
+        for r in sorted(unknown(merged) - unknown(edited))
+    ]
 
 
 def _renames(base: _Graph, edited: _Graph) -> dict[Ref, Ref]:

@@ -7,6 +7,7 @@ file with what a person would write (and fails loudly if the text it edits is no
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 from kedro_taskflow import config
 from kedro_taskflow.codegen import render
@@ -100,6 +101,7 @@ SENSOR_IMPORT = "from airflow.sensors.external_task import ExternalTaskSensor\n"
 EMPTY_IMPORT = "from airflow.operators.empty import EmptyOperator\n"
 RUNTIME_IMPORT = "from kedro_taskflow.runtime import KedroProject\n"
 CHAIN_IMPORT = "from airflow.models.baseoperator import chain\n"
+CROSS_IMPORT = "from airflow.models.baseoperator import cross_downstream\n"  # 3: airflow.sdk
 HELPER = '''
 
 def alert(context):
@@ -259,6 +261,28 @@ EDITS: dict[str, tuple[tuple[str, str], ...]] = {
         ("        @task\n        def score():", '        @task(task_id="scoring")\n        def score():'),
         ('eu_group.get_child_by_label("score")', 'eu_group.get_child_by_label("scoring")'),
     ),
+    # Operators wired with Airflow's helpers, through a group's child (Airflow 2 imports them so).
+    "chain_through_group_child": (
+        (RUNTIME_IMPORT, RUNTIME_IMPORT + EMPTY_IMPORT + CHAIN_IMPORT),
+        (
+            '    eu_group.get_child_by_label("score") >> report()\n',
+            '    check_scores = EmptyOperator(task_id="check_scores")\n'
+            '    chain(eu_group.get_child_by_label("score"), check_scores, report())\n',
+        ),
+    ),
+    "cross_downstream": (
+        (RUNTIME_IMPORT, RUNTIME_IMPORT + EMPTY_IMPORT + CROSS_IMPORT),
+        (
+            '    eu_group.get_child_by_label("score") >> report()\n',
+            "    report_task = report()\n"
+            '    eu_group.get_child_by_label("score") >> report_task\n'
+            '    archive = EmptyOperator(task_id="archive")\n'
+            '    notify_board = EmptyOperator(task_id="notify_board")\n'
+            "    cross_downstream(\n"
+            '        [eu_group.get_child_by_label("audit"), report_task], [archive, notify_board]\n'
+            "    )\n",
+        ),
+    ),
     "project_path_edited": (
         ('    project_path="/opt/airflow/projects/ownership",', '    project_path="/srv/kedro/ownership",'),
     ),
@@ -286,6 +310,18 @@ EVIDENCE.update(
         "branch_in_chain": ("@task.branch\n    def on_weekdays():",),
         "override_bound": ('weekly_report = report.override(task_id="weekly_report")()',),
         "task_id_in_group": ('@task(task_id="scoring")',),  # a group wired whole names no child
+        # The wiring is the pipeline's ``>>`` plus these edges where both changed it: the graph shows it.
+        "chain_through_group_child": (
+            EMPTY_IMPORT,
+            CHAIN_IMPORT,
+            'check_scores = EmptyOperator(task_id="check_scores")',
+        ),
+        "cross_downstream": (
+            EMPTY_IMPORT,
+            CROSS_IMPORT,
+            'archive = EmptyOperator(task_id="archive")',
+            'notify_board = EmptyOperator(task_id="notify_board")',
+        ),
     }
 )
 HAND_TASKS = {"task_first_in_group": "eu.check_orders"}  # a person's own task, by its task id
@@ -297,6 +333,8 @@ EXTRA_EDGES = {
     "branch_in_chain": (("eu.score", "on_weekdays"), ("on_weekdays", "report")),
     "sensor_before_first_task": (("wait_for_raw", "ingest"),),
     "sensor_after_group_binding": (("wait_for_raw", "ingest"),),
+    "chain_through_group_child": (("eu.score", "check_scores"), ("check_scores", "report")),
+    "cross_downstream": tuple(itertools.product(("eu.audit", "report"), ("archive", "notify_board"))),
 }
 
 

@@ -80,10 +80,13 @@ def hand_edits(draw):
     """A list of (name, edit): each edit a function of the file's text -> (text, evidence) or None
     (what it edits is not there), as a person makes it: a decorator argument, a signature, a
     statement before the runner call, an import and its use, a comment, an operator wired after
-    the EU group with ``>>``, ``set_upstream``, ``set_downstream`` or ``chain``."""
+    the EU group with ``>>``, ``<<``, ``set_upstream`` or ``set_downstream``, operators wired with
+    ``chain(...)`` (through a group's child, a fan-out, a sensor before the first task) or with
+    ``cross_downstream(...)``."""
     edits = []
+    kinds = ["argument", "signature", "statement", "import", "comment", "operator", "chain", "cross"]
     for _ in range(draw(st.integers(1, 5))):
-        kind = draw(st.sampled_from(["argument", "signature", "statement", "import", "comment", "operator"]))
+        kind = draw(st.sampled_from(kinds))
         task = draw(st.sampled_from(sorted(TASKS)))
         word = draw(WORDS)
         edits.append((f"{kind}:{task}:{word}", _EDITS[kind](task, TASKS[task], word)))
@@ -111,13 +114,40 @@ def _both(*edits):
     return edit
 
 
+def _imported(line: str):
+    """The import ``line`` added below the runtime's (once: a person imports a name once)."""
+
+    def edit(text: str):
+        return (text if line in text else text.replace(_RUNTIME, _RUNTIME + line), (line,))
+
+    return edit
+
+
 def _node(task: str, indent: str) -> str:
     return f"eu.{task}" if len(indent) > 4 else task
 
 
 _RUNTIME = "from kedro_taskflow.runtime import KedroProject\n"
 _EMPTY = "from airflow.operators.empty import EmptyOperator\n"
+_CHAIN = "from airflow.models.baseoperator import chain\n"  # Airflow 2's home of both (3: airflow.sdk)
+_CROSS = "from airflow.models.baseoperator import cross_downstream\n"
 _WIRED = '    eu_group.get_child_by_label("score") >> report()\n'
+_FIRST = "    ingest() >> clean() >> eu_group\n"
+_SCORE, _AUDIT = (f'eu_group.get_child_by_label("{label}")' for label in ("score", "audit"))
+
+
+def _wired(imported: str, old: str, before: str, wiring: str, *operators: str):
+    """Operators made and wired: ``old`` replaced by ``before``, the operators, then ``wiring``.
+    The evidence: the imports and each operator (the wiring itself may become the pipeline's
+    ``>>`` statements plus the person's edges)."""
+    made = "".join(f'    {name} = EmptyOperator(task_id="{name}")\n' for name in operators)
+    return _both(
+        _imported(_EMPTY),
+        _imported(imported),
+        _replace(old, before + made + wiring, *(line.strip() for line in made.splitlines())),
+    )
+
+
 _EDITS = {
     "argument": lambda task, indent, word: _replace(
         f"{indent}@task\n{indent}def {task}():",
@@ -160,4 +190,73 @@ _EDITS = {
             f'notify_{word} = EmptyOperator(task_id="notify_{word}")',
         ),
     ),
+    "chain": lambda task, indent, word: {
+        # A sensor-like operator first: the first wiring statement rewritten as a chain.
+        "ingest": _wired(
+            _CHAIN,
+            _FIRST,
+            "",
+            f"    chain(wait_{word}, ingest(), clean(), eu_group)\n",
+            f"wait_{word}",
+        ),
+        "clean": _wired(_CHAIN, _WIRED, _WIRED, f"    chain(eu_group, notify_{word})\n", f"notify_{word}"),
+        # Put between a group's child and the task after it.
+        "report": _wired(
+            _CHAIN,
+            _WIRED,
+            "",
+            f"    chain({_SCORE}, notify_{word}, report())\n",
+            f"notify_{word}",
+        ),
+        "audit": _wired(_CHAIN, _WIRED, _WIRED, f"    chain({_AUDIT}, notify_{word})\n", f"notify_{word}"),
+        # A fan-out from a group's child: two lists of one length pair up, a list after one fans out.
+        "score": _wired(
+            _CHAIN,
+            _WIRED,
+            "",
+            f"    chain({_SCORE}, [notify_{word}, report()])\n",
+            f"notify_{word}",
+        ),
+    }[task],
+    "cross": lambda task, indent, word: {
+        "ingest": _wired(
+            _CROSS,
+            _WIRED,
+            _WIRED,
+            f"    cross_downstream([{_SCORE}, {_AUDIT}], [notify_{word}, archive_{word}])\n",
+            f"notify_{word}",
+            f"archive_{word}",
+        ),
+        "clean": _wired(
+            _CROSS,
+            _WIRED,
+            _WIRED,
+            f"    cross_downstream(from_tasks=[eu_group], to_tasks=[notify_{word}, archive_{word}])\n",
+            f"notify_{word}",
+            f"archive_{word}",
+        ),
+        # The report task bound, to be named twice.
+        "report": _wired(
+            _CROSS,
+            _WIRED,
+            f"    report_task = report()\n    {_SCORE} >> report_task\n",
+            f"    cross_downstream([report_task, {_AUDIT}], [notify_{word}])\n",
+            f"notify_{word}",
+        ),
+        # Before the group's tasks: an operator upstream of both children.
+        "audit": _wired(
+            _CROSS,
+            _WIRED,
+            _WIRED,
+            f"    cross_downstream([wait_{word}], [{_AUDIT}, {_SCORE}])\n",
+            f"wait_{word}",
+        ),
+        "score": _wired(
+            _CROSS,
+            _FIRST,
+            "    clean_task = clean()\n    ingest() >> clean_task >> eu_group\n",
+            f"    cross_downstream([clean_task, eu_group], [notify_{word}])\n",
+            f"notify_{word}",
+        ),
+    }[task],
 }

@@ -1,0 +1,3 @@
+# conflict: the DAG function ownership: report >> archive: added here, but the pipeline moved report to eu.report; undo the edit, regenerate, then redo it
+# conflict: the DAG function ownership: report >> notify_board: added here, but the pipeline moved report to eu.report; undo the edit, regenerate, then redo it
+# conflict: the DAG function ownership: report_task = report(): bound here, but the pipeline moved report to eu.report; undo the edit, regenerate, then redo it

@@ -133,6 +133,7 @@ def dag_files(generated, tmp_path_factory) -> dict:
 AIRFLOW_FIXTURES = frozenset({"airflow3", "airflow_db"})
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads xdist_group into the test ids
 def pytest_collection_modifyitems(items) -> None:
     """Mark the `airflow` layer; under ``-n 2 --dist loadgroup`` (scripts/test.sh) it runs in one
     worker, one test at a time and sharing its clusters as without xdist, while the other worker
@@ -142,6 +143,21 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker(pytest.mark.airflow)
         if item.get_closest_marker("airflow"):
             item.add_marker(pytest.mark.xdist_group("airflow"))
+
+
+def pytest_runtest_setup(item) -> None:
+    """Under ``--dist loadgroup`` the airflow layer must be one group (xdist marks it on the test
+    ids): else its session clusters and environments are made in both workers at once."""
+    if (
+        getattr(item.config.option, "loadgroup", False)
+        and item.get_closest_marker("airflow")
+        and "@" not in item.nodeid
+    ):
+        pytest.fail(
+            f"pytest-xdist did not group the airflow layer ({item.nodeid} has no @airflow): install "
+            "the pytest and pytest-xdist versions the test extra allows",
+            pytrace=False,
+        )
 
 
 # --- real schedulers (tests/support/schedulers.py) ------------------------------------------------

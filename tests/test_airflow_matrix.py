@@ -75,12 +75,7 @@ def pythons() -> dict[str, Path]:
     installs = {}
     try:
         for version, venv in missing.items():
-            # venv's own ensurepip step hides its output: run it here, and once more if it fails (it
-            # failed once on CI, with nothing to tell why)
-            run([sys.executable, "-m", "venv", "--clear", "--without-pip", str(venv)])
-            ensurepip = [str(venv / "bin" / "python"), "-m", "ensurepip", "--upgrade", "--default-pip"]
-            if run(ensurepip, check=False).returncode != 0:
-                run(ensurepip)
+            run([sys.executable, "-m", "venv", "--clear", str(venv)])
             pip = [
                 str(venv / "bin" / "python"),
                 "-m",

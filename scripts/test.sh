@@ -22,5 +22,5 @@ export KEDRO_DISABLE_TELEMETRY=true
 export KEDRO_TASKFLOW_AIRFLOW3_PYTHON="$PWD/.venv-airflow3/bin/python" KEDRO_TASKFLOW_REQUIRE_AIRFLOW3=1
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache > /dev/null
-# Two workers: the `airflow` layer in one, serially (tests/conftest.py), everything else beside it.
+# Two workers: each module of the `airflow` layer in one, serially (tests/conftest.py).
 .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

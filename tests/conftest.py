@@ -135,27 +135,29 @@ AIRFLOW_FIXTURES = frozenset({"airflow3", "airflow_db"})
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's, which reads xdist_group into the test ids
 def pytest_collection_modifyitems(items) -> None:
-    """Mark the `airflow` layer; under ``-n 2 --dist loadgroup`` (scripts/test.sh) it runs in one
-    worker, one test at a time and sharing its clusters as without xdist, while the other worker
-    takes the rest."""
+    """Mark the `airflow` layer; under ``-n 2 --dist loadgroup`` (scripts/test.sh) each of its
+    modules runs in one worker, one test at a time, sharing that worker's clusters and environments
+    (what a module makes on disk, such as the Airflow matrix's, is made by one process), while the
+    other worker takes other modules and the fast tests. (One group for the whole layer made CI's
+    tests take over 30 minutes.)"""
     for item in items:
         if AIRFLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.airflow)
         if item.get_closest_marker("airflow"):
-            item.add_marker(pytest.mark.xdist_group("airflow"))
+            item.add_marker(pytest.mark.xdist_group(f"airflow-{item.path.stem}"))
 
 
 def pytest_runtest_setup(item) -> None:
-    """Under ``--dist loadgroup`` the airflow layer must be one group (xdist marks it on the test
-    ids): else its session clusters and environments are made in both workers at once."""
+    """Under ``--dist loadgroup`` an airflow module must be one group (xdist marks it on the test
+    ids): else what it makes once per session is made by both workers at once."""
     if (
         getattr(item.config.option, "loadgroup", False)
         and item.get_closest_marker("airflow")
         and "@" not in item.nodeid
     ):
         pytest.fail(
-            f"pytest-xdist did not group the airflow layer ({item.nodeid} has no @airflow): install "
-            "the pytest and pytest-xdist versions the test extra allows",
+            f"pytest-xdist did not group the airflow layer ({item.nodeid} has no @airflow-...): "
+            "install the pytest and pytest-xdist versions the test extra allows",
             pytrace=False,
         )
 

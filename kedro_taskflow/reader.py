@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.metadata
 import inspect
 import re
+import sys
 import warnings
 from functools import partial
 from pathlib import Path
@@ -175,6 +176,7 @@ def _load(path: Path, env: str | None, conf_source: str | None) -> tuple:
             f"Invalid env value {env!r}: must contain only letters, digits, hyphens, and underscores."
         )
     metadata = bootstrap_project(path)
+    _forget_other_copies(metadata.package_name, metadata.source_dir)
     loader = settings.CONFIG_LOADER_CLASS(
         conf_source=conf_source if conf_source is not None else str(path / settings.CONF_SOURCE),
         env=env,
@@ -192,6 +194,19 @@ def _load(path: Path, env: str | None, conf_source: str | None) -> tuple:
     _config(loader, "parameters")  # loaded, for its errors and warnings, as the snapshot does
     storage = {name: s for name, (config, pattern) in configs.items() if (s := _storage(config, pattern))}
     return metadata, specs, datasets, storage
+
+
+def _forget_other_copies(package: str, source_dir: Path) -> None:
+    """Kedro imports the project's package by name, on first use of its settings or pipelines: if
+    this process imported that name from another folder (an earlier read of another copy of the
+    project), its modules are forgotten and this project's source folder goes first on sys.path,
+    so that this copy's settings and pipelines are read."""
+    imported = getattr(sys.modules.get(package), "__file__", None)
+    if imported is None or Path(imported).resolve().is_relative_to(source_dir.resolve()):
+        return
+    for name in [m for m in sys.modules if m == package or m.startswith(f"{package}.")]:
+        del sys.modules[name]
+    sys.path[:] = [str(source_dir), *(p for p in sys.path if p != str(source_dir))]
 
 
 def _config(loader, key: str) -> dict:

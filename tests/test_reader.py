@@ -372,3 +372,20 @@ def test_the_kedro_needed_is_what_the_package_requires():
     requires = importlib.metadata.requires("kedro-taskflow")
     assert "kedro<2,>=1.4" in requires or "kedro>=1.4,<2" in requires, requires
     assert reader.KEDRO_NEEDED == (1, 4)
+
+
+def test_each_copy_of_a_project_is_read_from_its_own_folder(tmp_path):
+    """Kedro imports a project's package by name: reading another copy of it in the same process
+    (two checkouts, a test's copies) reads that copy's pipelines and sources, not the first one's."""
+    from support.cases import CHAIN
+    from support.kedro_projects import Node, write_project
+
+    first = dataclasses.replace(CHAIN, package="copied_project")
+    publish = Node("publish", ("loaded",), ("published",))
+    second = dataclasses.replace(first, pipelines={"__default__": (*first.pipelines["__default__"], publish)})
+    one = write_project(tmp_path / "one", first)
+    two = write_project(tmp_path / "two", second)
+    for path, nodes in [(one, 3), (two, 4), (one, 3)]:
+        (pipeline,) = reader.read_project(path).pipelines
+        assert len(pipeline.nodes) == nodes, path
+        assert {n.source for n in pipeline.nodes} == {"src/copied_project/pipeline_registry.py:12"}, path

@@ -93,7 +93,7 @@ def _generated_by(python: Path, case_projects, env: dict) -> dict[tuple[str, Air
         "cases = json.loads(sys.argv[1])\n"
         "print(json.dumps([[i, v, generate(p, i, V(v))] for i, p in cases.items() for v in (2, 3)]))\n"
     )
-    env = {**env, "PYTHONPATH": str(TESTS)}
+    env = {**env, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)])}  # this checkout's code
     result = run([str(python), "-c", script, json.dumps(cases)], cwd=TESTS, env=env, timeout=600)
     return {(i, AirflowVersion(v)): text for i, v, text in json.loads(result.stdout.strip().splitlines()[-1])}
 

@@ -350,6 +350,29 @@ def test_a_chain_is_read_whole_so_a_new_nodes_call_is_kept():
     assert "publish()" in merged.split("def ownership():")[1].split("def publish():")[1]
 
 
+SCORE, AUDIT = 'eu_group.get_child_by_label("score")', 'eu_group.get_child_by_label("audit")'
+
+
+@pytest.mark.parametrize(
+    ("edit", "written"),
+    [
+        ("chain_through_group_child", f"chain({SCORE}, check_scores, report_task)"),
+        ("cross_downstream", f"cross_downstream(\n        [{AUDIT}, report_task], [archive, notify_board]\n"),
+        ("branch_in_chain", f"{SCORE} >> on_weekdays_task >> report_task"),
+    ],
+    ids=["chain", "cross_downstream", "branch"],
+)
+def test_a_statement_wiring_only_edges_the_person_added_stays_as_written(edit, written):
+    """Both sides rewired the DAG: the person's own statement stays (its task calls by variable,
+    as the pipeline's statements bind them), so their ``chain``/``cross_downstream`` import is used."""
+    merged = merge_verified(BASE, edited(BASE, edit), generated(*changed("node_added")))
+    assert merged.conflicts == ()
+    body = merged.text.split("def ownership():")[1]
+    assert body.count(written) == 1
+    assert " >> check_scores" not in body and " >> archive" not in body  # no edge written twice
+    assert "publish()" in body.split("def publish():")[1]  # the pipeline's change is there too
+
+
 def test_an_import_the_persons_code_uses_stays_when_the_pipeline_drops_it():
     relative = Target(AirflowVersion.AIRFLOW_2, Deployment(levels_up=1))
     base = generated(target=relative)

@@ -441,6 +441,7 @@ class _Merger:
             )
         own = _functions(e_body).keys() - _functions(b_body).keys()  # the person's own tasks
         added = [edge for edge in ge.edges if edge not in gb.edges and edge not in gn.edges]
+        kept = _kept_as_written(bw, ew, _functions(e_body), renames, added)
         for edge in added:
             for ref in edge:
                 if (
@@ -483,11 +484,13 @@ class _Merger:
             return nw
         if e == b and not gating:
             return nw
+        written = {edge for _, edges in kept for edge in edges}
+        added = [edge for edge in added if edge not in written]
         added += [edge for edge in gating if edge not in added]
         # Bind every task the person names: as they did, as the pipeline does, or <function>_task.
         variables = {ref: var for var, ref in gn.bindings.items()}
         taken = set(self.taken)
-        wanted = {ref[:1] for edge in added for ref in edge if isinstance(ref, tuple)}
+        wanted = {ref[:1] for edge in [*added, *written] for ref in edge if isinstance(ref, tuple)}
         wanted |= {ref for ref in ge.nodes if ref not in gb.nodes and ref not in gn.nodes}  # lone ``a()``
         wanted |= {ref for var, ref in ge.bindings.items() if var not in gb.bindings}
         person = {ref: var for var, ref in ge.bindings.items() if var not in gb.bindings}
@@ -519,6 +522,8 @@ class _Merger:
         if bindings and statements:  # the blank line before the statements goes before the bindings
             bindings[0] = bindings[0].with_changes(leading_lines=statements[0].leading_lines)
             statements[0] = statements[0].with_changes(leading_lines=[])
+        bound = {ref[0]: var for ref, var in variables.items() if len(ref) == 1}
+        extra.extend(_replace_calls(statement, bound, {}) for statement, _ in kept)
         extra.extend(
             cst.SimpleStatementLine(
                 [cst.Expr(cst.BinaryOperation(_ref(u, variables), cst.RightShift(), _ref(v, variables)))]
@@ -526,6 +531,23 @@ class _Merger:
             for u, v in added
         )
         return bindings + statements
+
+
+def _kept_as_written(base: list, edited: list, functions: dict[str, str], renames: dict, added: list) -> list:
+    """The person's own dependency statements (``chain(...)``, ``cross_downstream(...)``, ``>>``)
+    whose every edge is one they added, with those edges: they stay as written (the tasks they call
+    then named by variable), where the others become one ``>>`` per added edge."""
+    in_base = {_bare(s) for s in base}
+    bindings = [s for s in edited if isinstance(s.body[0], cst.Assign)]
+    kept = []
+    for statement in edited:
+        if statement in bindings or _bare(statement) in in_base:
+            continue
+        graph = _graph([*bindings, statement], functions)
+        edges = _renamed(graph, renames).edges if graph is not None else []
+        if edges and all(edge in added for edge in edges):
+            kept.append((statement, edges))
+    return kept
 
 
 def _groups(body) -> dict[str, cst.FunctionDef]:

@@ -74,8 +74,7 @@ def ownership():
     eu_group = eu()
     ingest() >> clean() >> [audit(), eu_group]
     eu_group >> report_task
-    eu_group.get_child_by_label("score") >> on_weekdays_task
-    on_weekdays_task >> report_task
+    eu_group.get_child_by_label("score") >> on_weekdays_task >> report_task
 
 
 ownership()

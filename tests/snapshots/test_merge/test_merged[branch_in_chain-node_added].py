@@ -80,8 +80,7 @@ def ownership():
     eu_group = eu()
     ingest() >> clean() >> eu_group
     eu_group.get_child_by_label("score") >> report_task >> publish()
-    eu_group.get_child_by_label("score") >> on_weekdays_task
-    on_weekdays_task >> report_task
+    eu_group.get_child_by_label("score") >> on_weekdays_task >> report_task
 
 
 ownership()

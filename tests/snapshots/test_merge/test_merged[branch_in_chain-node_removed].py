@@ -68,8 +68,7 @@ def ownership():
     on_weekdays_task = on_weekdays()
     report_task = report()
     ingest() >> clean() >> eu_group >> report_task
-    eu_group.get_child_by_label("score") >> on_weekdays_task
-    on_weekdays_task >> report_task
+    eu_group.get_child_by_label("score") >> on_weekdays_task >> report_task
 
 
 ownership()

@@ -74,8 +74,7 @@ def ownership():
     ingest() >> [clean_task, eu_group]
     clean_task >> eu_group.get_child_by_label("score") >> report_task
     check_scores = EmptyOperator(task_id="check_scores")
-    eu_group.get_child_by_label("score") >> check_scores
-    check_scores >> report_task
+    chain(eu_group.get_child_by_label("score"), check_scores, report_task)
 
 
 ownership()

@@ -78,8 +78,7 @@ def ownership():
     ingest() >> clean() >> eu_group
     eu_group.get_child_by_label("score") >> report_task >> publish()
     check_scores = EmptyOperator(task_id="check_scores")
-    eu_group.get_child_by_label("score") >> check_scores
-    check_scores >> report_task
+    chain(eu_group.get_child_by_label("score"), check_scores, report_task)
 
 
 ownership()

@@ -66,8 +66,7 @@ def ownership():
     report_task = report()
     ingest() >> clean() >> eu_group >> report_task
     check_scores = EmptyOperator(task_id="check_scores")
-    eu_group.get_child_by_label("score") >> check_scores
-    check_scores >> report_task
+    chain(eu_group.get_child_by_label("score"), check_scores, report_task)
 
 
 ownership()

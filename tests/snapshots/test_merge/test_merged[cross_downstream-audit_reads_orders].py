@@ -75,10 +75,9 @@ def ownership():
     clean_task >> eu_group.get_child_by_label("score") >> report_task
     archive = EmptyOperator(task_id="archive")
     notify_board = EmptyOperator(task_id="notify_board")
-    eu_group.get_child_by_label("audit") >> archive
-    eu_group.get_child_by_label("audit") >> notify_board
-    report_task >> archive
-    report_task >> notify_board
+    cross_downstream(
+        [eu_group.get_child_by_label("audit"), report_task], [archive, notify_board]
+    )
 
 
 ownership()

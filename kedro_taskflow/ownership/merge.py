@@ -441,7 +441,6 @@ class _Merger:
             )
         own = _functions(e_body).keys() - _functions(b_body).keys()  # the person's own tasks
         added = [edge for edge in ge.edges if edge not in gb.edges and edge not in gn.edges]
-        kept = _kept_as_written(bw, ew, _functions(e_body), renames, added)
         for edge in added:
             for ref in edge:
                 if (
@@ -484,6 +483,7 @@ class _Merger:
             return nw
         if e == b and not gating:
             return nw
+        kept = _kept_as_written(bw, ew, _functions(e_body), renames, added)
         written = {edge for _, edges in kept for edge in edges}
         added = [edge for edge in added if edge not in written]
         added += [edge for edge in gating if edge not in added]

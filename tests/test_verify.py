@@ -137,19 +137,16 @@ def test_a_group_child_the_merged_file_does_not_define_fails():
         "the merged file names eu.audit, but defines no such task or group (verified: it loads)",
     )
     # Named in a statement the checks do not read as dependencies, the same.
-    linear = (
-        "from airflow.models.baseoperator import chain_linear\n",
-        '    chain_linear(eu_group.get_child_by_label("audit"), eu_group.get_child_by_label("score"))\n',
-    )
+    tuned = '    eu_group.get_child_by_label("audit").retries = 3\n'
 
-    def with_linear(text: str, wired: str) -> str:
-        return text.replace(RUNTIME_IMPORT, RUNTIME_IMPORT + linear[0]).replace(wired, wired + linear[1])
+    def with_tuned(text: str, wired: str) -> str:
+        return text.replace(wired, wired + tuned)
 
     assert verify(
         BASE,
-        with_linear(BASE, '    eu_group.get_child_by_label("score") >> report()\n'),
+        with_tuned(BASE, '    eu_group.get_child_by_label("score") >> report()\n'),
         new,
-        with_linear(new, "    eu_group >> report()\n"),
+        with_tuned(new, "    eu_group >> report()\n"),
     ) == ("the merged file names eu.audit, but defines no such task or group (verified: it loads)",)
 
 

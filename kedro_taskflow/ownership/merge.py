@@ -906,11 +906,12 @@ def _is_wiring(statement: cst.BaseStatement, functions: dict[str, str]) -> bool:
 
 
 def _is_chain(expression: cst.BaseExpression) -> bool:
-    """``chain(a(), [b(), c()], d)``: Airflow's ``>>`` from each argument to the next."""
+    """``chain(a(), [b(), c()], d)``: Airflow's ``>>`` from each argument to the next (two lists of
+    one length pair up); ``chain_linear(...)`` the same, every task of a list to each of the next."""
     return (
         isinstance(expression, cst.Call)
         and isinstance(expression.func, cst.Name)
-        and expression.func.value == "chain"
+        and expression.func.value in ("chain", "chain_linear")
     )
 
 
@@ -1014,7 +1015,11 @@ def _graph(statements, functions: dict[str, str]) -> _Graph | None:
             if None in steps:
                 return None
             for (x, a), (y, b) in itertools.pairwise(zip(e.args, steps, strict=True)):
-                lists = isinstance(x.value, cst.List) and isinstance(y.value, cst.List)
+                lists = (
+                    e.func.value == "chain"
+                    and isinstance(x.value, cst.List)
+                    and isinstance(y.value, cst.List)
+                )
                 if lists and len(a) != len(b):
                     return None
                 pairs = list(zip(a, b, strict=True)) if lists else [(u, v) for u in a for v in b]

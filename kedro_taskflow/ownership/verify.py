@@ -8,7 +8,7 @@ Python's own parser and pyflakes, never LibCST. A merged file passes when
 - every part the person changed (a statement, an argument by keyword, a dict value by key, a
   call's positional arguments together, a signature, a decorator, a comment) is in it as often as
   the edited file and the new generation together imply;
-- its task graph (the ``>>``, ``<<``, ``chain``, ``cross_downstream``,
+- its task graph (the ``>>``, ``<<``, ``chain``, ``chain_linear``, ``cross_downstream``,
   ``set_upstream``/``set_downstream`` and task calls of the DAG function and its groups) is the new
   generation's, plus the edges and calls the person added, minus those they removed.
 
@@ -268,9 +268,9 @@ class _Scope:
         return None
 
     def wires(self, statement: ast.stmt) -> bool:
-        """A dependency statement: ``>>``/``<<``, ``chain(...)``, ``cross_downstream(...)``,
-        ``set_upstream``, a task call, or a binding of a call or of a group's child
-        (``eu_prep = eu_group.get_child_by_label("prep")``)."""
+        """A dependency statement: ``>>``/``<<``, ``chain(...)``, ``chain_linear(...)``,
+        ``cross_downstream(...)``, ``set_upstream``, a task call, or a binding of a call or of a
+        group's child (``eu_prep = eu_group.get_child_by_label("prep")``)."""
         value = statement.value if isinstance(statement, (ast.Expr, ast.Assign)) else None
         if isinstance(statement, ast.Assign):
             child = (
@@ -286,7 +286,7 @@ class _Scope:
             return True
         if isinstance(value, ast.Call):
             func = value.func
-            if isinstance(func, ast.Name) and func.id in ("chain", "cross_downstream"):
+            if isinstance(func, ast.Name) and func.id in ("chain", "chain_linear", "cross_downstream"):
                 return True
             if isinstance(func, ast.Attribute) and func.attr in ("set_upstream", "set_downstream"):
                 return True
@@ -332,13 +332,14 @@ def _read_scope(function: ast.FunctionDef, path: Ref, graph: _Graph) -> None:
     def link(upstream: list[Ref], downstream: list[Ref]) -> None:
         graph.edges.update((u, v) for u in upstream for v in downstream)
 
-    def chain(args: list[ast.expr]) -> bool:
-        """``chain(a, [b, c], d)``: each step to the next; two lists of one length, pair by pair."""
+    def chain(args: list[ast.expr], pairs: bool) -> bool:
+        """``chain(a, [b, c], d)``: each step to the next; with ``pairs`` (``chain``, not
+        ``chain_linear``) two lists of one length pair by pair."""
         steps = [ref(a) for a in args]
         if None in steps or any(isinstance(a, ast.Starred) for a in args):
             return False
         for (x, a), (y, b) in itertools.pairwise(zip(args, steps, strict=True)):
-            if isinstance(x, ast.List) and isinstance(y, ast.List):
+            if pairs and isinstance(x, ast.List) and isinstance(y, ast.List):
                 if len(a) != len(b):
                     return False
                 graph.edges.update(zip(a, b, strict=True))
@@ -348,8 +349,8 @@ def _read_scope(function: ast.FunctionDef, path: Ref, graph: _Graph) -> None:
 
     def wired(value: ast.expr) -> bool:
         func = value.func if isinstance(value, ast.Call) else None
-        if isinstance(func, ast.Name) and func.id == "chain":
-            return chain(value.args)
+        if isinstance(func, ast.Name) and func.id in ("chain", "chain_linear"):
+            return chain(value.args, pairs=func.id == "chain")
         if isinstance(func, ast.Name) and func.id == "cross_downstream":
             given = _cross_args(value)
             sources, targets = (ref(given[0]), ref(given[1])) if given else (None, None)

@@ -102,6 +102,7 @@ EMPTY_IMPORT = "from airflow.operators.empty import EmptyOperator\n"
 RUNTIME_IMPORT = "from kedro_taskflow.runtime import KedroProject\n"
 CHAIN_IMPORT = "from airflow.models.baseoperator import chain\n"
 CROSS_IMPORT = "from airflow.models.baseoperator import cross_downstream\n"  # 3: airflow.sdk
+LINEAR_IMPORT = "from airflow.models.baseoperator import chain_linear\n"  # Airflow 2.7 on
 HELPER = '''
 
 def alert(context):
@@ -283,6 +284,20 @@ EDITS: dict[str, tuple[tuple[str, str], ...]] = {
             "    )\n",
         ),
     ),
+    # Every task of a list to every task of the next (``chain`` would pair two lists of one length).
+    "chain_linear": (
+        (RUNTIME_IMPORT, RUNTIME_IMPORT + EMPTY_IMPORT + LINEAR_IMPORT),
+        (
+            '    eu_group.get_child_by_label("score") >> report()\n',
+            '    eu_group.get_child_by_label("score") >> report()\n'
+            '    archive = EmptyOperator(task_id="archive")\n'
+            '    notify = EmptyOperator(task_id="notify")\n'
+            "    chain_linear(\n"
+            '        [eu_group.get_child_by_label("audit"), eu_group.get_child_by_label("score")],\n'
+            "        [archive, notify],\n"
+            "    )\n",
+        ),
+    ),
     "project_path_edited": (
         ('    project_path="/opt/airflow/projects/ownership",', '    project_path="/srv/kedro/ownership",'),
     ),
@@ -322,6 +337,16 @@ EVIDENCE.update(
             'archive = EmptyOperator(task_id="archive")',
             'notify_board = EmptyOperator(task_id="notify_board")',
         ),
+        "chain_linear": (  # only edges the person added: the statement stays as written
+            EMPTY_IMPORT,
+            LINEAR_IMPORT,
+            'archive = EmptyOperator(task_id="archive")',
+            'notify = EmptyOperator(task_id="notify")',
+            "    chain_linear(\n"
+            '        [eu_group.get_child_by_label("audit"), eu_group.get_child_by_label("score")],\n'
+            "        [archive, notify],\n"
+            "    )\n",
+        ),
     }
 )
 HAND_TASKS = {"task_first_in_group": "eu.check_orders"}  # a person's own task, by its task id
@@ -335,6 +360,7 @@ EXTRA_EDGES = {
     "sensor_after_group_binding": (("wait_for_raw", "ingest"),),
     "chain_through_group_child": (("eu.score", "check_scores"), ("check_scores", "report")),
     "cross_downstream": tuple(itertools.product(("eu.audit", "report"), ("archive", "notify_board"))),
+    "chain_linear": tuple(itertools.product(("eu.audit", "eu.score"), ("archive", "notify"))),
 }
 
 

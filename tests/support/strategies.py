@@ -81,10 +81,11 @@ def hand_edits(draw):
     (what it edits is not there), as a person makes it: a decorator argument, a signature, a
     statement before the runner call, an import and its use, a comment, an operator wired after
     the EU group with ``>>``, ``<<``, ``set_upstream`` or ``set_downstream``, operators wired with
-    ``chain(...)`` (through a group's child, a fan-out, a sensor before the first task) or with
-    ``cross_downstream(...)``."""
+    ``chain(...)`` (through a group's child, a fan-out, a sensor before the first task), with
+    ``cross_downstream(...)`` or with ``chain_linear(...)``."""
     edits = []
-    kinds = ["argument", "signature", "statement", "import", "comment", "operator", "chain", "cross"]
+    kinds = ["argument", "signature", "statement", "import", "comment", "operator"]
+    kinds += ["chain", "cross", "linear"]
     for _ in range(draw(st.integers(1, 5))):
         kind = draw(st.sampled_from(kinds))
         task = draw(st.sampled_from(sorted(TASKS)))
@@ -131,6 +132,7 @@ _RUNTIME = "from kedro_taskflow.runtime import KedroProject\n"
 _EMPTY = "from airflow.operators.empty import EmptyOperator\n"
 _CHAIN = "from airflow.models.baseoperator import chain\n"  # Airflow 2's home of both (3: airflow.sdk)
 _CROSS = "from airflow.models.baseoperator import cross_downstream\n"
+_LINEAR = "from airflow.models.baseoperator import chain_linear\n"
 _WIRED = '    eu_group.get_child_by_label("score") >> report()\n'
 _FIRST = "    ingest() >> clean() >> eu_group\n"
 _SCORE, _AUDIT = (f'eu_group.get_child_by_label("{label}")' for label in ("score", "audit"))
@@ -257,6 +259,40 @@ _EDITS = {
             "    clean_task = clean()\n    ingest() >> clean_task >> eu_group\n",
             f"    cross_downstream([clean_task, eu_group], [notify_{word}])\n",
             f"notify_{word}",
+        ),
+    }[task],
+    # ``chain_linear``: every task of a step to every task of the next, lists too.
+    "linear": lambda task, indent, word: {
+        "ingest": _wired(
+            _LINEAR,
+            _FIRST,
+            "",
+            f"    chain_linear(wait_{word}, ingest(), clean(), eu_group)\n",
+            f"wait_{word}",
+        ),
+        "clean": _wired(
+            _LINEAR,
+            _WIRED,
+            _WIRED,
+            f"    chain_linear(eu_group, [notify_{word}, archive_{word}])\n",
+            f"notify_{word}",
+            f"archive_{word}",
+        ),
+        # Two lists of one length: all to all, where ``chain`` would pair them.
+        "report": _wired(
+            _LINEAR,
+            _WIRED,
+            _WIRED,
+            f"    chain_linear([{_SCORE}, {_AUDIT}], [notify_{word}, archive_{word}])\n",
+            f"notify_{word}",
+            f"archive_{word}",
+        ),
+        "audit": _wired(
+            _LINEAR, _WIRED, _WIRED, f"    chain_linear(wait_{word}, [{_AUDIT}, {_SCORE}])\n", f"wait_{word}"
+        ),
+        # Put between a group's child and the task after it.
+        "score": _wired(
+            _LINEAR, _WIRED, "", f"    chain_linear({_SCORE}, notify_{word}, report())\n", f"notify_{word}"
         ),
     }[task],
 }

@@ -373,6 +373,33 @@ def test_a_statement_wiring_only_edges_the_person_added_stays_as_written(edit, w
     assert "publish()" in body.split("def publish():")[1]  # the pipeline's change is there too
 
 
+def test_a_statement_naming_a_task_by_the_persons_variable_is_rewired_when_the_pipeline_binds_it():
+    """The person bound ``clean`` as ``cleaned``; the pipeline now binds it as ``clean_task``: their
+    statement cannot stay as written (``cleaned`` is gone), so its edge is written anew."""
+    wiring = "    ingest() >> clean() >> eu_group\n"
+    mine = BASE.replace(RUNTIME_IMPORT, RUNTIME_IMPORT + EMPTY_IMPORT).replace(
+        wiring,
+        "    cleaned = clean()\n    ingest() >> cleaned >> eu_group\n"
+        '    check = EmptyOperator(task_id="check")\n    cleaned >> check\n',
+    )
+    new = generated(*changed("audit_reads_orders"))
+    assert "    clean_task = clean()\n" in new
+    merged = merge_verified(BASE, mine, new)
+    assert merged.conflicts == ()
+    assert "clean_task >> check" in merged.text and "cleaned" not in merged.text
+
+
+def test_an_edge_both_kept_as_written_and_gating_a_group_is_written_once():
+    line = '    clean_task >> eu_group.get_child_by_label("check_orders")\n'
+    mine = edited(BASE, "task_first_in_group").replace(
+        "    ingest() >> clean() >> eu_group\n",
+        "    clean_task = clean()\n    ingest() >> clean_task >> eu_group\n" + line,
+    )
+    merged = merge_verified(BASE, mine, generated(*changed("audit_reads_orders")))
+    assert merged.conflicts == ()
+    assert merged.text.count(line) == 1
+
+
 def test_an_import_the_persons_code_uses_stays_when_the_pipeline_drops_it():
     relative = Target(AirflowVersion.AIRFLOW_2, Deployment(levels_up=1))
     base = generated(target=relative)

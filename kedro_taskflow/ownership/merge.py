@@ -400,8 +400,9 @@ class _Merger:
         """A scope's ``>>`` statements and bindings, merged as graphs.
 
         Unedited: the pipeline's. Unchanged by the pipeline: the person's. Both: the pipeline's
-        statements, then the person's added edges, each as one more statement at the end of the
-        scope (a task they name is bound to a variable first). Removing an edge the pipeline still
+        statements, then, at the end of the scope, the person's own statements that only add edges
+        (as written: ``_kept_as_written``) and each other edge they added as one more statement (a
+        task they name is bound to a variable first). Removing an edge the pipeline still
         has, or adding one to a task it no longer has, is a conflict.
         """
         (bw, b_body), (ew, e_body), (nw, n_body) = base, edited, new
@@ -486,7 +487,7 @@ class _Merger:
         kept = _kept_as_written(bw, ew, _functions(e_body), renames, added)
         written = {edge for _, edges in kept for edge in edges}
         added = [edge for edge in added if edge not in written]
-        added += [edge for edge in gating if edge not in added]
+        added += [edge for edge in gating if edge not in added and edge not in written]
         # Bind every task the person names: as they did, as the pipeline does, or <function>_task.
         variables = {ref: var for var, ref in gn.bindings.items()}
         taken = set(self.taken)
@@ -523,7 +524,12 @@ class _Merger:
             bindings[0] = bindings[0].with_changes(leading_lines=statements[0].leading_lines)
             statements[0] = statements[0].with_changes(leading_lines=[])
         bound = {ref[0]: var for ref, var in variables.items() if len(ref) == 1}
-        extra.extend(_replace_calls(statement, bound, {}) for statement, _ in kept)
+        for statement, edges in kept:
+            named = _used(statement) & ge.bindings.keys()  # the person's variables it names
+            if any(variables.get(ge.bindings[name]) != name for name in named):  # now bound otherwise
+                added += edges
+            else:
+                extra.append(_replace_calls(statement, bound, {}))
         extra.extend(
             cst.SimpleStatementLine(
                 [cst.Expr(cst.BinaryOperation(_ref(u, variables), cst.RightShift(), _ref(v, variables)))]
